@@ -1,0 +1,72 @@
+"""The command line behind ``python build.py``: parse flags, call a stage, print the outcome."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import BuildFailed
+
+DESCRIPTION = """\
+Build a news site from Markdown articles.
+
+commands:
+  build   (default) render content/ through templates/ into the output folder
+  check   read and render everything, report every mistake, write nothing
+"""
+
+EPILOG = """\
+Mistakes are printed as 'path:line: field: message', all of them at once; the
+exit code is then 1 and the previous output folder is left as it was.
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="build.py", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("command", nargs="?", default="build", choices=("build", "check"),
+                   help="what to do (default: build)")
+    p.add_argument("--config", default="site.toml", metavar="FILE",
+                   help="the site's config file; its folder is the site folder (default: site.toml)")
+    p.add_argument("--output", metavar="DIR", help="build into DIR instead of [build] output_dir")
+    p.add_argument("--base-url", metavar="URL", help="override [site] base_url, e.g. for a staging host")
+    p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from .builder import build
+    from .config import load_config
+
+    try:
+        config = load_config(Path(args.config), output_dir=args.output, base_url=args.base_url,
+                             drafts=args.drafts)
+        result = build(config, write=args.command == "build")
+    except BuildFailed as failed:
+        for error in failed.errors:
+            print(error, file=sys.stderr)
+        count = len(failed.errors)
+        what = "check" if args.command == "check" else "build"
+        kept = "" if args.command == "check" else "; the output folder was left as it was"
+        print(f"{what} failed: {count} error{'s' if count != 1 else ''}{kept}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the output folder was left as it was", file=sys.stderr)
+        return 130
+
+    if not args.quiet:
+        drafts = f", {result.drafts_skipped} drafts skipped" if result.drafts_skipped else ""
+        if result.output is None:
+            print(f"check passed: {result.pages} pages from {result.articles} articles{drafts} "
+                  f"in {result.seconds:.2f} s")
+        else:
+            where = config.relpath(result.output)
+            print(f"built {result.pages} pages from {result.articles} articles{drafts} in "
+                  f"{result.seconds:.2f} s -> {where}/ ({result.files_written} files written, "
+                  f"{result.files_kept} unchanged)")
+    return 0

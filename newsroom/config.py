@@ -1,0 +1,334 @@
+"""site.toml -> a validated, typed, frozen :class:`Config`.
+
+The schema *is* the dataclasses below: each field's type and default say what the
+key accepts. Unknown keys, wrong types and bad values are reported all together as
+:class:`~newsroom.errors.SiteError` with the line of the key in site.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import types
+from dataclasses import MISSING, dataclass, fields, replace
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import BuildFailed, SiteError
+from .urls import PermalinkError, check_permalink
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: URL path segments that later features (tags, authors, archives, search, feeds) own.
+RESERVED_SLUGS = frozenset({"page", "tags", "authors", "archive", "search", "feeds", "404"})
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    title: str
+    base_url: str
+    language: str = "en"
+    timezone: str = "Asia/Shanghai"
+    date_format: str = "%m %d,%Y"
+    home_label: str = "首页"
+    description: str = ""
+    copyright: str = ""
+    address: str = ""
+    icp: str = ""
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    content_dir: str = "content"
+    output_dir: str = "public"
+    templates_dir: str = "templates"
+    static_dir: str = "static"
+    per_page: int = 20
+    permalink: str = "/{channel}/{section}/{year}/{month}/{slug}/"
+
+
+@dataclass(frozen=True)
+class Channel:
+    slug: str
+    name: str
+    name_zh: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    name: str
+    name_zh: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that decides what a build produces."""
+
+    path: Path  # the site.toml file
+    site: SiteInfo
+    build: BuildSettings
+    channels: tuple[Channel, ...]
+    sections: tuple[Section, ...]
+    drafts: bool = False
+
+    @cached_property
+    def _channels(self) -> dict[str, Channel]:
+        return {c.slug: c for c in self.channels}
+
+    @cached_property
+    def _sections(self) -> dict[str, Section]:
+        return {s.slug: s for s in self.sections}
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def dir(self, name: str) -> Path:
+        """An absolute folder from [build]: ``dir("content")``, ``dir("output")``..."""
+        return (self.root / getattr(self.build, f"{name}_dir")).resolve()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.site.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url without its trailing slash: "" or "/news"."""
+        return urlsplit(self.site.base_url).path.rstrip("/")
+
+    def channel(self, slug: str) -> Channel | None:
+        return self._channels.get(slug)
+
+    def section(self, slug: str) -> Section | None:
+        return self._sections.get(slug)
+
+    def relpath(self, path: Path) -> str:
+        """How a file is named in messages: relative to the site folder when inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def load_config(
+    path: Path,
+    *,
+    output_dir: str | None = None,
+    base_url: str | None = None,
+    drafts: bool = False,
+) -> Config:
+    """Read and validate site.toml; command-line overrides are validated the same way."""
+    path = Path(path)
+    shown = path.name if not path.is_absolute() else str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BuildFailed([SiteError(shown, None, None, "no such file; is this a newsroom site folder?")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BuildFailed([SiteError(shown, None, None, f"cannot read: {exc}")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        line = int(match.group(1)) if match else None
+        raise BuildFailed([SiteError(shown, line, None, f"invalid TOML: {message}")]) from None
+
+    reader = _Reader(shown, text)
+    config = reader.read(path.resolve(), data, output_dir=output_dir, base_url=base_url, drafts=drafts)
+    if reader.errors or config is None:
+        raise BuildFailed(reader.errors)
+    return config
+
+
+class _Reader:
+    def __init__(self, shown: str, text: str):
+        self.shown = shown
+        self.text = text
+        self.errors: list[SiteError] = []
+
+    def error(self, table: str, index: int | None, key: str | None, message: str) -> None:
+        name = table if index is None else f"{table}[{index}]"
+        dotted = f"{name}.{key}" if key else name
+        self.errors.append(SiteError(self.shown, self._line(table, index, key), dotted, message))
+
+    def _line(self, table: str, index: int | None, key: str | None) -> int | None:
+        """Line of ``key`` inside the ``index``-th ``[table]``/``[[table]]`` of site.toml."""
+        lines = self.text.splitlines()
+        header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+        starts = [n for n, line in enumerate(lines) if header.match(line)]
+        if not starts:
+            return None
+        start = starts[index or 0] if (index or 0) < len(starts) else starts[-1]
+        if key is None:
+            return start + 1
+        key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for n in range(start + 1, len(lines)):
+            if re.match(r"^\s*\[", lines[n]):
+                break
+            if key_re.match(lines[n]):
+                return n + 1
+        return start + 1
+
+    def read(self, path: Path, data: dict[str, Any], *, output_dir: str | None,
+             base_url: str | None, drafts: bool) -> Config | None:
+        for key in data:
+            if key not in ("site", "build", "channels", "sections"):
+                self.error(key, None, None, "unknown table; expected [site], [build], [[channels]] or [[sections]]")
+
+        site = self.table(data, "site", SiteInfo, required=True)
+        build = self.table(data, "build", BuildSettings, required=False)
+        channels = self.array(data, "channels", Channel)
+        sections = self.array(data, "sections", Section)
+        if site is not None and base_url is not None:
+            site = replace(site, base_url=base_url)
+        if build is not None and output_dir is not None:
+            build = replace(build, output_dir=output_dir)
+
+        if site is not None:
+            self.check_site(site, overridden=base_url is not None)
+        if build is not None:
+            self.check_build(build, path.parent)
+        self.check_slugs("channels", channels)
+        self.check_slugs("sections", sections)
+        both = {c.slug for c in channels} & {s.slug for s in sections}
+        for slug in sorted(both):
+            index = [s.slug for s in sections].index(slug)
+            self.error("sections", index, "slug", f"{slug!r} is also a channel slug; both would own /{slug}/")
+        if self.errors or site is None or build is None:
+            return None
+        return Config(path=path, site=site, build=build, channels=tuple(channels),
+                      sections=tuple(sections), drafts=drafts)
+
+    # -- generic, type-driven reading -------------------------------------------------
+
+    def table(self, data: dict[str, Any], name: str, cls: type, *, required: bool) -> Any:
+        raw = data.get(name)
+        if raw is None:
+            if required:
+                self.error(name, None, None, f"missing; site.toml needs a [{name}] table")
+                return None
+            raw = {}
+        if not isinstance(raw, dict):
+            self.error(name, None, None, "must be a table")
+            return None
+        return self.record(raw, name, None, cls)
+
+    def array(self, data: dict[str, Any], name: str, cls: type) -> list[Any]:
+        raw = data.get(name)
+        if raw is None:
+            self.error(name, None, None, f"missing; declare at least one [[{name}]] with slug and name")
+            return []
+        if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+            self.error(name, None, None, f"must be an array of tables: [[{name}]]")
+            return []
+        if not raw:
+            self.error(name, None, None, f"declare at least one [[{name}]]")
+        records = [self.record(item, name, n, cls) for n, item in enumerate(raw)]
+        return [r for r in records if r is not None]
+
+    def record(self, raw: dict[str, Any], table: str, index: int | None, cls: type) -> Any:
+        hints = get_type_hints(cls)
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        ok = True
+        for key, value in raw.items():
+            if key not in known:
+                self.error(table, index, key, f"unknown key; expected one of: {', '.join(known)}")
+                ok = False
+                continue
+            expected = hints[key]
+            if not _is_instance(value, expected):
+                self.error(table, index, key, f"must be {_type_name(expected)}, not {_type_name(type(value))}")
+                ok = False
+                continue
+            values[key] = value
+        for name, spec in known.items():
+            if name not in values and spec.default is MISSING and name not in raw:
+                self.error(table, index, name, "missing; this key is required")
+                ok = False
+        return cls(**values) if ok else None
+
+    # -- semantic checks --------------------------------------------------------------
+
+    def check_site(self, site: SiteInfo, *, overridden: bool) -> None:
+        url = urlsplit(site.base_url)
+        if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
+            where = "--base-url" if overridden else "base_url"
+            self.error("site", None, "base_url",
+                       f"{site.base_url!r} is not an absolute http(s) URL like "
+                       f"'https://www.example.org/' ({where})")
+        try:
+            ZoneInfo(site.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.error("site", None, "timezone", f"unknown time zone {site.timezone!r}; use an IANA name such as 'Asia/Shanghai'")
+        try:
+            sample = datetime(2021, 8, 25).strftime(site.date_format)
+        except ValueError as exc:
+            self.error("site", None, "date_format", f"invalid strftime pattern: {exc}")
+        else:
+            if sample == site.date_format or not sample.strip():
+                self.error("site", None, "date_format", f"{site.date_format!r} has no date fields; try '%m %d,%Y'")
+        if not site.title.strip():
+            self.error("site", None, "title", "must not be empty")
+        if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", site.language):
+            self.error("site", None, "language", f"{site.language!r} is not a language tag like 'en' or 'zh-CN'")
+
+    def check_build(self, build: BuildSettings, root: Path) -> None:
+        if build.per_page < 1:
+            self.error("build", None, "per_page", "must be at least 1")
+        try:
+            check_permalink(build.permalink)
+        except PermalinkError as exc:
+            self.error("build", None, "permalink", str(exc))
+        dirs = {name: (root / getattr(build, f"{name}_dir")).resolve()
+                for name in ("content", "templates", "static", "output")}
+        output = dirs.pop("output")
+        protected = [root.resolve(), *dirs.values()]
+        for other in protected:
+            if output == other or output in other.parents:
+                self.error("build", None, "output_dir",
+                           f"{build.output_dir!r} would replace {other}; the output folder is "
+                           "deleted and rebuilt, so it must be a folder of its own")
+                break
+        if output == Path(output.anchor) or output == Path.home():
+            self.error("build", None, "output_dir", f"{build.output_dir!r} is not a safe output folder")
+        for name, folder in dirs.items():
+            if name != "static" and not folder.is_dir():
+                self.error("build", None, f"{name}_dir", f"folder {folder} does not exist")
+
+    def check_slugs(self, table: str, items: list[Channel] | list[Section]) -> None:
+        seen: dict[str, int] = {}
+        for n, item in enumerate(items):
+            if not SLUG_RE.match(item.slug):
+                self.error(table, n, "slug", f"{item.slug!r} must be lowercase letters, digits and hyphens")
+            elif item.slug in RESERVED_SLUGS:
+                self.error(table, n, "slug", f"{item.slug!r} is reserved for the site's own pages")
+            if item.slug in seen:
+                self.error(table, n, "slug", f"{item.slug!r} is declared twice (also {table}[{seen[item.slug]}])")
+            seen.setdefault(item.slug, n)
+            if not item.name.strip():
+                self.error(table, n, "name", "must not be empty")
+
+
+def _is_instance(value: Any, expected: Any) -> bool:
+    origin = get_origin(expected)
+    if origin in (Union, types.UnionType):
+        return any(_is_instance(value, arg) for arg in get_args(expected))
+    if expected is type(None):
+        return value is None
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _type_name(tp: Any) -> str:
+    names = {str: "a string", int: "an integer", bool: "true or false", float: "a number",
+             list: "an array", dict: "a table", type(None): "empty"}
+    if get_origin(tp) in (Union, types.UnionType):
+        return " or ".join(_type_name(arg) for arg in get_args(tp))
+    return names.get(tp, getattr(tp, "__name__", str(tp)))

@@ -1,0 +1,382 @@
+"""content/ -> Article records: find the files, read front matter, render Markdown.
+
+:func:`load_article` is a pure function of one file and the config: everything an
+article's pages need is decided here, each field checked and every mistake reported
+with the file line of the field. Unknown fields are kept in ``Article.extra``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .config import Channel, Config, Section
+from .dates import date_from_filename, parse_date
+from .errors import BuildFailed, SiteError, line_of_key
+from .frontmatter_io import FrontMatterError, Parsed, split_front_matter
+from .markup import MarkdownRenderer, shorten
+from .urls import output_file, permalink, slug_problem, slugify
+
+KNOWN_FIELDS = frozenset({
+    "title", "date", "channel", "section", "source", "dek", "author", "authors",
+    "contributors", "tags", "slug", "draft", "summary", "image", "lang",
+})
+IMAGE_FIELDS = ("src", "caption", "credit", "alt")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class Photo:
+    src: str  # the URL to write in HTML: base path included, or an absolute URL
+    caption: str = ""
+    credit: str = ""
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    path: str  # the source file as named in messages, e.g. "content/changzhi/greenway.md"
+    url: str  # site path from the permalink pattern, e.g. "/changzhi/news/2021/08/greenway/"
+    title: str
+    date: datetime  # aware, in the site's time zone
+    channel: Channel
+    section: Section
+    source: str
+    slug: str
+    lang: str
+    body: str  # HTML
+    summary: str  # plain text
+    dek: str = ""
+    authors: tuple[str, ...] = ()
+    contributors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    image: Photo | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter fields
+    assets: tuple[str, ...] = ()  # files beside the articles to publish, content-relative
+
+
+def find_articles(content_dir: Path) -> list[Path]:
+    """Every ``*.md`` below ``content_dir``, skipping names that start with ``.`` or ``_``."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(content_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        found.extend(
+            Path(folder, name) for name in sorted(files)
+            if name.endswith(".md") and not name.startswith((".", "_"))
+        )
+    return found
+
+
+def load_article(config: Config, path: Path, renderer: MarkdownRenderer) -> Article:
+    """Read one article; raises :class:`BuildFailed` with all of its mistakes."""
+    return _ArticleReader(config, path, renderer).read()
+
+
+class _ArticleReader:
+    def __init__(self, config: Config, path: Path, renderer: MarkdownRenderer):
+        self.config = config
+        self.file = path
+        self.shown = config.relpath(path)
+        self.renderer = renderer
+        self.content_dir = config.dir("content")
+        self.errors: list[SiteError] = []
+        self.parsed: Parsed | None = None
+        self.assets: list[str] = []
+
+    # -- reporting ------------------------------------------------------------------
+
+    def error(self, key: str | None, message: str, line: int | None = None) -> None:
+        if line is None and key and self.parsed is not None:
+            line = line_of_key(self.parsed.meta_text, key.split(".")[0], self.parsed.meta_line)
+        self.errors.append(SiteError(self.shown, line, key, message))
+
+    def read(self) -> Article:
+        try:
+            raw = self.file.read_bytes()
+        except OSError as exc:
+            raise BuildFailed([SiteError(self.shown, None, None, f"cannot read: {exc.strerror}")]) from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise BuildFailed([SiteError(self.shown, line, None, "not UTF-8 text; save the file as UTF-8")]) from None
+        try:
+            self.parsed = split_front_matter(text)
+        except FrontMatterError as exc:
+            raise BuildFailed([SiteError(self.shown, exc.line, None, str(exc))]) from None
+        article = self.build(self.parsed)
+        if self.errors or article is None:
+            raise BuildFailed(self.errors)
+        return article
+
+    # -- fields ---------------------------------------------------------------------
+
+    def build(self, parsed: Parsed) -> Article | None:
+        meta = parsed.meta
+        for key in meta:
+            if not isinstance(key, str):
+                self.error(None, f"field names must be text, not {key!r}", parsed.meta_line)
+        extra = {k: v for k, v in meta.items() if isinstance(k, str) and k not in KNOWN_FIELDS}
+
+        title = self.text(meta, "title", required=True)
+        date = self.date(meta)
+        channel = self.channel(meta)
+        section = self.section(meta)
+        slug = self.slug(meta)
+        lang = self.lang(meta, title)
+        dek = self.text(meta, "dek")
+        summary = self.text(meta, "summary")
+        source = self.text(meta, "source")
+        authors = self.authors(meta)
+        contributors = self.names(meta, "contributors")
+        tags = self.tags(meta)
+        draft = self.flag(meta, "draft")
+        image = self.image(meta)
+        rendered = self.renderer.render(
+            parsed.body, lang=lang, resolve_image=self.resolver(parsed), base_path=self.config.base_path
+        )
+        if self.errors or title is None or date is None or channel is None or section is None or slug is None:
+            return None
+        url = permalink(self.config.build.permalink, channel=channel.slug, section=section.slug,
+                        date=date, slug=slug)
+        try:
+            output_file(url)
+        except ValueError as exc:
+            self.error("slug", str(exc))
+            return None
+        return Article(
+            path=self.shown, url=url, title=title, date=date, channel=channel, section=section,
+            source=source or f"{self.config.site.title}-{channel.slug}", slug=slug, lang=lang,
+            body=rendered.html, summary=shorten(summary, 600) if summary else rendered.summary,
+            dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
+            image=image, extra=extra, assets=tuple(dict.fromkeys(self.assets)),
+        )
+
+    def text(self, meta: dict[str, Any], key: str, *, required: bool = False, where: str | None = None) -> str | None:
+        name = where or key
+        value = meta.get(key)
+        if value is None:
+            if required:
+                self.error(name, "missing; every article needs one")
+            return None
+        if isinstance(value, bool):
+            self.error(name, f"{value} is not text; put it in quotes if you mean the word")
+            return None
+        if isinstance(value, int | float):
+            value = str(value)
+        if not isinstance(value, str):
+            self.error(name, f"must be text, not {_kind(value)}")
+            return None
+        value = " ".join(value.split()) if key != "summary" else value.strip()
+        if required and not value:
+            self.error(name, "must not be empty")
+            return None
+        return value
+
+    def date(self, meta: dict[str, Any]) -> datetime | None:
+        tz = self.config.tz
+        value = meta.get("date")
+        if value is None:
+            from_name, _ = date_from_filename(self.file.stem)
+            if from_name is None:
+                self.error("date", "missing; every article needs one, e.g. 'date: 2021-08-25 09:30'")
+                return None
+            value = from_name
+        try:
+            return parse_date(value, tz).astimezone(tz)
+        except ValueError as exc:
+            self.error("date", str(exc))
+            return None
+
+    def channel(self, meta: dict[str, Any]) -> Channel | None:
+        known = ", ".join(c.slug for c in self.config.channels)
+        value = meta.get("channel")
+        if value is None:
+            folder = self.file.relative_to(self.content_dir).parts[0]
+            channel = self.config.channel(folder)
+            if channel is None:
+                self.error("channel", f"missing; set 'channel:' or put the file in a channel folder ({known})",
+                           line=self.parsed.meta_line if self.parsed else None)
+            return channel
+        channel = self.config.channel(str(value).strip().lower()) if isinstance(value, str) else None
+        if channel is None:
+            self.error("channel", f"unknown channel {value!r}; site.toml declares: {known}")
+        return channel
+
+    def section(self, meta: dict[str, Any]) -> Section | None:
+        value = meta.get("section")
+        if value is None:
+            return self.config.sections[0]
+        section = self.config.section(str(value).strip().lower()) if isinstance(value, str) else None
+        if section is None:
+            known = ", ".join(s.slug for s in self.config.sections)
+            self.error("section", f"unknown section {value!r}; site.toml declares: {known}")
+        return section
+
+    def slug(self, meta: dict[str, Any]) -> str | None:
+        if "slug" in meta:
+            value = meta["slug"]
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if not isinstance(value, str):
+                self.error("slug", f"must be text, not {_kind(value)}")
+                return None
+            value = value.strip()
+            problem = slug_problem(value)
+            if problem:
+                self.error("slug", problem)
+                return None
+            return value
+        stem = self.file.parent.name if self.file.stem == "index" else self.file.stem
+        _, rest = date_from_filename(stem)
+        slug = slugify(rest)
+        problem = slug_problem(slug)
+        if problem:
+            self.error("slug", f"cannot make a URL slug from the file name {self.file.name!r}; set 'slug:'",
+                       line=self.parsed.meta_line if self.parsed else None)
+            return None
+        return slug
+
+    def lang(self, meta: dict[str, Any], title: str | None) -> str:
+        value = meta.get("lang")
+        if value is None:
+            if title and len(_CJK.findall(title)) * 2 >= len(title.replace(" ", "")):
+                return "zh"
+            return self.config.site.language
+        if not isinstance(value, str) or not _LANG.match(value):
+            self.error("lang", f"{value!r} is not a language tag like 'en' or 'zh-CN'")
+            return self.config.site.language
+        return value
+
+    def names(self, meta: dict[str, Any], key: str, where: str | None = None) -> tuple[str, ...]:
+        value = meta.get(key)
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+            self.error(where or key, "must be a name or a list of names")
+            return ()
+        return tuple(" ".join(i.split()) for i in items)
+
+    def authors(self, meta: dict[str, Any]) -> tuple[str, ...]:
+        if "author" in meta and "authors" in meta:
+            self.error("authors", "both 'author' and 'authors' are set; keep one")
+            return ()
+        return self.names(meta, "authors" if "authors" in meta else "author")
+
+    def tags(self, meta: dict[str, Any]) -> tuple[str, ...]:
+        value = meta.get("tags")
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list):
+            self.error("tags", "must be a list ([a, b]) or a comma-separated string")
+            return ()
+        tags: list[str] = []
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                self.error("tags", f"{item!r} is not a tag; tags are words or phrases")
+                continue
+            tag = " ".join(str(item).split())
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tuple(tags)
+
+    def flag(self, meta: dict[str, Any], key: str) -> bool:
+        value = meta.get(key, False)
+        if not isinstance(value, bool):
+            self.error(key, f"must be true or false, not {value!r}")
+            return False
+        return value
+
+    def image(self, meta: dict[str, Any]) -> Photo | None:
+        value = meta.get("image")
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = {"src": value}
+        if not isinstance(value, dict):
+            self.error("image", "must be a path, or fields src, caption, credit and alt")
+            return None
+        for key in value:
+            if key not in IMAGE_FIELDS:
+                self.error(f"image.{key}", f"unknown field; an image has {', '.join(IMAGE_FIELDS)}")
+        fields = {k: self.text(value, k, where=f"image.{k}") or "" for k in IMAGE_FIELDS}
+        if not fields["src"]:
+            self.error("image.src", "missing; the image file, e.g. /images/photo.jpg")
+            return None
+        src = self.resolve(fields["src"], lambda message: self.error("image.src", message))
+        if src is None:
+            return None
+        return Photo(src=src, caption=fields["caption"], credit=fields["credit"],
+                     alt=fields["alt"] or fields["caption"])
+
+    # -- images -----------------------------------------------------------------------
+
+    def resolver(self, parsed: Parsed) -> Callable[[str], str | None]:
+        def report(src: str) -> Callable[[str], None]:
+            index = parsed.body.find(src)
+            line = parsed.body_line + parsed.body.count("\n", 0, index) if index >= 0 else None
+            return lambda message: self.error("body", message, line=line)
+
+        return lambda src: self.resolve(src, report(src))
+
+    def resolve(self, src: str, report: Callable[[str], None]) -> str | None:
+        """The URL for an image ``src``; publishes files that sit beside articles.
+
+        ``/images/x.jpg`` is a file of static/; ``photo.jpg`` or ``../photos/x.jpg``
+        is relative to the article's folder and must stay inside content/; a URL
+        with a scheme is used as it is.
+        """
+        parts = urlsplit(src)
+        if parts.scheme or src.startswith("//"):
+            return src
+        path = unquote(parts.path)
+        if not path:
+            report("empty image path")
+            return None
+        base = self.config.base_path
+        if path.startswith("/"):
+            static = self.config.dir("static")
+            target = (static / path.lstrip("/")).resolve()
+            if not target.is_relative_to(static):
+                report(f"{src!r} would leave the static folder")
+            elif not target.is_file():
+                report(f"image {src!r} not found: no file {self.config.relpath(target)}")
+            else:
+                return base + src
+            return None
+        target = (self.file.parent / path).resolve()
+        if not target.is_relative_to(self.content_dir):
+            report(f"{src!r} would leave the content folder")
+            return None
+        if not target.is_file():
+            report(f"image {src!r} not found: no file {self.config.relpath(target)}")
+            return None
+        relative = target.relative_to(self.content_dir).as_posix()
+        self.assets.append(relative)
+        suffix = src[len(parts.path):]  # keep any ?query or #fragment
+        return f"{base}/{relative}{suffix}"
+
+
+def _kind(value: object) -> str:
+    return {dict: "a set of fields", list: "a list"}.get(type(value), type(value).__name__)
+
+
+def load_articles(config: Config, paths: list[Path] | None = None) -> Iterator[Article | BuildFailed]:
+    """Load each article, yielding it or the :class:`BuildFailed` that describes its mistakes."""
+    renderer = MarkdownRenderer()
+    for path in paths if paths is not None else find_articles(config.dir("content")):
+        try:
+            yield load_article(config, path, renderer)
+        except BuildFailed as failed:
+            yield failed

@@ -1,0 +1,59 @@
+"""The one error type of newsroom: a user's mistake, located as precisely as we can.
+
+Every stage reports mistakes as :class:`SiteError` values carrying the file, line,
+field and a message. Stages collect them instead of stopping at the first one; the
+orchestrator raises :class:`BuildFailed` with all of them, and the command line
+prints them as ``path:line: field: message``, one per line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(unsafe_hash=True)
+class SiteError(Exception):
+    """One mistake in content, configuration or templates.
+
+    ``path`` is relative to the site folder where possible; ``line`` is 1-based.
+    Not frozen: Python assigns ``__traceback__`` on raised exceptions.
+    """
+
+    path: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        if self.field:
+            return f"{where}: {self.field}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class BuildFailed(Exception):
+    """Raised once a stage is over when it found mistakes; carries all of them."""
+
+    def __init__(self, errors: Iterable[SiteError]):
+        unique = sorted(set(errors), key=_sort_key)
+        self.errors: tuple[SiteError, ...] = tuple(unique)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def _sort_key(error: SiteError) -> tuple[str, int, str, str]:
+    return (error.path, error.line or 0, error.field or "", error.message)
+
+
+def line_of_key(text: str, key: str, start_line: int = 1) -> int | None:
+    """Find the line on which a top-level ``key:`` (YAML) or ``key =`` (TOML) is set.
+
+    ``text`` is the front matter or config text, ``start_line`` the file line of its
+    first line. Only used to locate an error, so a miss just means "line unknown".
+    """
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[:=]", re.MULTILINE)
+    match = pattern.search(text)
+    if match is None:
+        return None
+    return start_line + text.count("\n", 0, match.start())

@@ -1,0 +1,125 @@
+"""Split an article file into front matter and body, with file line numbers kept.
+
+python-frontmatter finds and splits the block (YAML ``---``, TOML ``+++``, JSON
+``{``); newsroom loads it itself so that errors can name the file line, YAML is
+read with the C loader when there is one, duplicate keys are rejected and a BOM,
+CRLF or leading blank lines do not matter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import JSONHandler, YAMLHandler
+
+try:
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML that refuses a key given twice: which value was meant is unclear."""
+
+
+def _mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}: which value is meant?", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+class FrontMatterError(ValueError):
+    def __init__(self, line: int | None, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Parsed:
+    meta: dict[str, Any]
+    meta_text: str  # the raw block, to locate fields in messages
+    meta_line: int  # file line of the block's first line
+    body: str
+    body_line: int  # file line of the body's first line
+    fmt: str  # "yaml", "toml" or "json"
+
+
+class _TOMLHandler(YAMLHandler):
+    """Hugo's ``+++`` front matter, read with the standard library's tomllib."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
+_HANDLERS = (("yaml", YAMLHandler()), ("toml", _TOMLHandler()), ("json", JSONHandler()))
+
+
+def split_front_matter(text: str) -> Parsed:
+    """Find, split and load the front matter of ``text`` (already decoded)."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    stripped = text.lstrip("\n \t")
+    skipped = text[: len(text) - len(stripped)].count("\n")  # leading blank lines
+    open_line = skipped + 1
+    for fmt, handler in _HANDLERS:
+        if handler.detect(stripped):
+            break
+    else:
+        raise FrontMatterError(
+            1, "no front matter: an article starts with a '---' line, then 'title:' and 'date:', then '---'"
+        )
+    try:
+        meta_text, body = handler.split(stripped)
+    except ValueError:
+        delim = handler.END_DELIMITER or "}"
+        raise FrontMatterError(
+            open_line, f"front matter opened here is never closed: did you forget the closing '{delim}'?"
+        ) from None
+    meta_line = open_line if fmt == "json" else open_line + 1
+    if fmt != "json" and meta_text.startswith("\n"):
+        meta_text = meta_text[1:]
+    head_lines = stripped[: len(stripped) - len(body)].count("\n")
+    body_line = open_line + head_lines
+    meta = _load(fmt, handler, meta_text, meta_line)
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError(meta_line, "front matter must be 'field: value' lines, not a single value or a list")
+    return Parsed(meta, meta_text, meta_line, body, body_line, fmt)
+
+
+def _load(fmt: str, handler: Any, meta_text: str, meta_line: int) -> Any:
+    try:
+        if fmt == "yaml":
+            return yaml.load(meta_text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+        if fmt == "toml":
+            return tomllib.loads(meta_text)
+        return handler.load(meta_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = meta_line + mark.line if mark is not None else meta_line
+        problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        detail = f"{context}, {problem}" if context and "duplicate" not in problem else problem
+        raise FrontMatterError(line, f"invalid YAML: {detail}") from None
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_AT.search(str(exc))
+        line = meta_line + int(match.group(1)) - 1 if match else meta_line
+        raise FrontMatterError(line, f"invalid TOML: {_TOML_AT.sub('', str(exc))}") from None
+    except json.JSONDecodeError as exc:
+        raise FrontMatterError(meta_line + exc.lineno - 1, f"invalid JSON: {exc.msg}") from None

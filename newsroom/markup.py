@@ -1,0 +1,151 @@
+"""Markdown -> HTML with Python-Markdown, plus newsroom's figure extension.
+
+The figure extension turns a paragraph that holds only an image into::
+
+    <figure><img src=... alt="Caption"><figcaption>Caption
+      <span class="credit">Photo: Name</span></figcaption></figure>
+
+(alt text is the caption, the image title the photo credit), and passes every image
+``src`` and root-relative link through a resolver, so that article folders, static
+files and sub-path base URLs are handled in one place (:mod:`newsroom.content`).
+Article bodies are never evaluated as templates.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+#: Resolves an image src; returns the URL to write, or None when the src is wrong
+#: (the resolver has recorded why).
+Resolver = Callable[[str], "str | None"]
+
+EXTENSIONS = ["tables", "footnotes", "attr_list", "fenced_code", "sane_lists", "def_list", "abbr"]
+SUMMARY_LIMIT = 320
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    summary: str
+
+
+class _FigureProcessor(Treeprocessor):
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.resolve_image: Resolver = lambda src: src
+        self.base_path = ""
+
+    def run(self, root: etree.Element) -> None:
+        for img in root.iter("img"):
+            src = img.get("src", "")
+            resolved = self.resolve_image(src)
+            if resolved is not None:
+                img.set("src", resolved)
+            img.set("loading", "lazy")
+        if self.base_path:
+            for link in root.iter("a"):
+                href = link.get("href", "")
+                if href.startswith("/") and not href.startswith("//"):
+                    link.set("href", self.base_path + href)
+        for index, child in enumerate(list(root)):
+            if _only_image(child):
+                root[index] = _figure(child[0])
+
+
+def _only_image(p: etree.Element) -> bool:
+    return (
+        p.tag == "p"
+        and len(p) == 1
+        and p[0].tag == "img"
+        and not (p.text or "").strip()
+        and not (p[0].tail or "").strip()
+    )
+
+
+def _figure(img: etree.Element) -> etree.Element:
+    figure = etree.Element("figure", {"class": "figure"})
+    credit = img.attrib.pop("title", "").strip()
+    img.tail = None
+    figure.append(img)
+    caption = img.get("alt", "").strip()
+    if caption or credit:
+        figcaption = etree.SubElement(figure, "figcaption")
+        if caption:
+            text = etree.SubElement(figcaption, "span", {"class": "caption"})
+            text.text = caption
+            text.tail = " " if credit else None
+        if credit:
+            span = etree.SubElement(figcaption, "span", {"class": "credit"})
+            span.text = credit
+    return figure
+
+
+class FigureExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        processor = _FigureProcessor(md)
+        md.treeprocessors.register(processor, "newsroom_figure", 5)  # after attr_list (8)
+        md.newsroom_figure = processor  # type: ignore[attr-defined]
+
+
+def uses_smart_quotes(lang: str) -> bool:
+    """Smart quotes misjudge quote direction in unspaced CJK text: only elsewhere."""
+    return lang.split("-")[0].lower() not in ("zh", "ja", "ko")
+
+
+class MarkdownRenderer:
+    """Reusable Markdown converters (building one is costly), one per quote style."""
+
+    def __init__(self) -> None:
+        self._converters: dict[bool, markdown.Markdown] = {}
+
+    def _converter(self, smart: bool) -> markdown.Markdown:
+        md = self._converters.get(smart)
+        if md is None:
+            extensions: list[str | Extension] = [*EXTENSIONS, FigureExtension()]
+            if smart:
+                extensions.append("smarty")
+            md = markdown.Markdown(extensions=extensions, output_format="html")
+            self._converters[smart] = md
+        return md
+
+    def render(self, text: str, *, lang: str, resolve_image: Resolver, base_path: str = "") -> Rendered:
+        md = self._converter(uses_smart_quotes(lang))
+        md.reset()
+        processor: _FigureProcessor = md.newsroom_figure  # type: ignore[attr-defined]
+        processor.resolve_image = resolve_image
+        processor.base_path = base_path
+        body = md.convert(text)
+        return Rendered(html=body, summary=summarize(body))
+
+
+_FIRST_P = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
+_FOOTNOTE_REF = re.compile(r"<sup\b[^>]*>.*?</sup>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def summarize(body_html: str, limit: int = SUMMARY_LIMIT) -> str:
+    """Plain text of the first paragraph, cut at a word boundary past ``limit``."""
+    match = _FIRST_P.search(body_html)
+    if not match:
+        return ""
+    text = _TAG.sub("", _FOOTNOTE_REF.sub("", match.group(1)))
+    text = " ".join(html.unescape(text).split())
+    return shorten(text, limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.，、") + "…"

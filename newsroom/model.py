@@ -1,0 +1,216 @@
+"""Articles -> the site model: every page the site has, with its URL and what it lists.
+
+Pure functions over frozen records: no templates, no files. The model decides
+ordering (newest first), grouping (channels, sections, channel sections), pagination,
+breadcrumbs and neighbours, and refuses two things claiming one URL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .config import Channel, Config, Section
+from .content import Article
+from .errors import BuildFailed, SiteError
+from .urls import channel_path, output_file, page_path, section_path
+
+HOME_LATEST = 12
+HOME_PER_CHANNEL = 5
+HOME_PER_SECTION = 4
+HOME_PHOTOS = 8
+RELATED = 4
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated list. ``number`` counts from 1."""
+
+    first: str  # site path of page 1
+    number: int
+    count: int  # how many pages the list has
+    items: tuple[Article, ...]
+    total: int  # how many items the whole list has
+
+    @property
+    def url(self) -> str:
+        return page_path(self.first, self.number)
+
+    def page_url(self, number: int) -> str:
+        return page_path(self.first, number)
+
+    @property
+    def prev_url(self) -> str | None:
+        return page_path(self.first, self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return page_path(self.first, self.number + 1) if self.number < self.count else None
+
+    def window(self, size: int = 2) -> list[int | None]:
+        """Page numbers to show: first, last and ``size`` around the current; None is a gap."""
+        wanted = {1, self.count, *range(self.number - size, self.number + size + 1)}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.count)
+        shown: list[int | None] = []
+        for n in numbers:
+            if shown and n - (shown[-1] or 0) > 1:
+                shown.append(None)
+            shown.append(n)
+        return shown
+
+
+def paginate(items: Sequence[Article], first: str, per_page: int) -> list[Pager]:
+    """Split ``items`` into pages; an empty list still has one (empty) page."""
+    count = max(1, -(-len(items) // per_page))
+    return [
+        Pager(first, n, count, tuple(items[(n - 1) * per_page : n * per_page]), len(items))
+        for n in range(1, count + 1)
+    ]
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    kind: str  # "home", "index", "article" or "notfound": names the render function
+    title: str
+    crumbs: tuple[Crumb, ...] = ()
+    channel: Channel | None = None
+    section: Section | None = None
+
+
+@dataclass(frozen=True)
+class ArticlePage(Page):
+    article: Article | None = None
+    older: Article | None = None
+    newer: Article | None = None
+    related: tuple[Article, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexPage(Page):
+    pager: Pager | None = None
+
+
+@dataclass(frozen=True)
+class HomePage(Page):
+    top: Article | None = None
+    top_stories: tuple[Article, ...] = ()
+    latest: tuple[Article, ...] = ()
+    channels: tuple[tuple[Channel, tuple[Article, ...]], ...] = ()
+    sections: tuple[tuple[Section, tuple[Article, ...]], ...] = ()
+    photos: tuple[Article, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    articles: tuple[Article, ...]  # newest first
+    pages: tuple[Page, ...]
+    by_channel: dict[str, tuple[Article, ...]] = field(default_factory=dict)
+    by_section: dict[str, tuple[Article, ...]] = field(default_factory=dict)
+
+
+def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
+    return tuple(sorted(articles, key=lambda a: (-a.date.timestamp(), a.path)))
+
+
+def build_model(config: Config, articles: Iterable[Article]) -> SiteModel:
+    """All pages of the site. Raises :class:`BuildFailed` when two claim one URL."""
+    ordered = newest_first(articles)
+    by_channel: dict[str, list[Article]] = defaultdict(list)
+    by_section: dict[str, list[Article]] = defaultdict(list)
+    by_pair: dict[tuple[str, str], list[Article]] = defaultdict(list)
+    for article in ordered:
+        by_channel[article.channel.slug].append(article)
+        by_section[article.section.slug].append(article)
+        by_pair[article.channel.slug, article.section.slug].append(article)
+
+    home = Crumb(config.site.home_label, "/")
+    pages: list[Page] = [_home(config, ordered, by_channel, by_section)]
+    per_page = config.build.per_page
+    for channel in config.channels:
+        channel_crumb = Crumb(channel.name, channel_path(channel.slug))
+        pages += _index(by_channel[channel.slug], channel_crumb.url, per_page, channel.name,
+                        (home, channel_crumb), channel, None)
+        for section in config.sections:
+            crumb = Crumb(section.name, section_path(section.slug, channel.slug))
+            pages += _index(by_pair[channel.slug, section.slug], crumb.url, per_page,
+                            f"{section.name} - {channel.name}", (home, channel_crumb, crumb), channel, section)
+    for section in config.sections:
+        crumb = Crumb(section.name, section_path(section.slug))
+        pages += _index(by_section[section.slug], crumb.url, per_page, section.name, (home, crumb), None, section)
+
+    for articles in by_channel.values():
+        for n, article in enumerate(articles):
+            channel_crumb = Crumb(article.channel.name, channel_path(article.channel.slug))
+            section_crumb = Crumb(article.section.name, section_path(article.section.slug, article.channel.slug))
+            pair = by_pair[article.channel.slug, article.section.slug]
+            pages.append(ArticlePage(
+                url=article.url, kind="article", title=article.title,
+                crumbs=(home, channel_crumb, section_crumb),
+                channel=article.channel, section=article.section, article=article,
+                newer=articles[n - 1] if n > 0 else None,
+                older=articles[n + 1] if n + 1 < len(articles) else None,
+                related=tuple(a for a in pair[: RELATED + 1] if a is not article)[:RELATED],
+            ))
+    pages.append(Page(url="/404.html", kind="notfound", title="Page not found", crumbs=(home,)))
+    check_urls(pages)
+    return SiteModel(
+        articles=ordered, pages=tuple(pages),
+        by_channel={k: tuple(v) for k, v in by_channel.items()},
+        by_section={k: tuple(v) for k, v in by_section.items()},
+    )
+
+
+def _home(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
+          by_section: dict[str, list[Article]]) -> HomePage:
+    with_photo = [a for a in ordered if a.image is not None]
+    top = with_photo[0] if with_photo else (ordered[0] if ordered else None)
+    rest = [a for a in ordered if a is not top]
+    return HomePage(
+        url="/", kind="home", title=config.site.title, top=top,
+        top_stories=tuple(rest[:4]), latest=tuple(rest[4 : 4 + HOME_LATEST]),
+        channels=tuple((c, tuple(by_channel[c.slug][:HOME_PER_CHANNEL])) for c in config.channels),
+        sections=tuple((s, tuple(by_section[s.slug][:HOME_PER_SECTION])) for s in config.sections),
+        photos=tuple(with_photo[:HOME_PHOTOS]),
+    )
+
+
+def _index(items: list[Article], first: str, per_page: int, title: str, crumbs: tuple[Crumb, ...],
+           channel: Channel | None, section: Section | None) -> list[IndexPage]:
+    return [
+        IndexPage(url=pager.url, kind="index", title=title, crumbs=crumbs, channel=channel,
+                  section=section, pager=pager)
+        for pager in paginate(items, first, per_page)
+    ]
+
+
+def check_urls(pages: Iterable[Page]) -> None:
+    """Two pages on one URL is an error naming both (articles by their files)."""
+    owners: dict[str, Page] = {}
+    errors: list[SiteError] = []
+    for page in pages:
+        key = output_file(page.url)
+        other = owners.setdefault(key, page)
+        if other is page:
+            continue
+        first, second = sorted((other, page), key=_owner)
+        for mine, theirs in ((first, second), (second, first)):
+            if isinstance(mine, ArticlePage) and mine.article is not None:
+                errors.append(SiteError(mine.article.path, None, "slug",
+                                        f"URL {page.url} is also the URL of {_owner(theirs)}; "
+                                        "give one of them another slug"))
+    if errors:
+        raise BuildFailed(errors)
+
+
+def _owner(page: Page) -> str:
+    if isinstance(page, ArticlePage) and page.article is not None:
+        return page.article.path
+    return f"the {page.title!r} index page"

@@ -1,0 +1,123 @@
+"""Pages -> HTML through the Jinja templates of templates/, one function per page kind.
+
+Templates see frozen records and a few filters; a missing value is an error
+(``StrictUndefined``), never an empty string. Template mistakes are reported with
+the template's file and line.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urljoin
+
+import jinja2
+
+from .config import Config
+from .errors import BuildFailed, SiteError
+from .model import ArticlePage, HomePage, IndexPage, Page
+
+
+class Renderer:
+    def __init__(self, config: Config, *, preview: bool = False):
+        self.config = config
+        self.templates_dir = config.dir("templates")
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.templates_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        base_path = config.base_path
+        base_url = config.site.base_url.rstrip("/")
+        self.env.filters.update(
+            url=lambda path: base_path + path,
+            abs_url=lambda path: base_url + path,  # a site path, as a full URL
+            absolute=lambda href: urljoin(base_url + "/", href),  # an href as written in HTML
+            date=self.format_date,
+            isodate=lambda value: value.isoformat(),
+            names=join_names,
+        )
+        self.env.globals.update(
+            site=config.site,
+            channels=config.channels,
+            sections=config.sections,
+            preview=preview,
+        )
+        self._renderers: dict[str, Callable[[Any], str]] = {
+            "home": self.render_home,
+            "index": self.render_index,
+            "article": self.render_article,
+            "notfound": self.render_notfound,
+        }
+
+    def format_date(self, value: datetime, fmt: str | None = None) -> str:
+        return value.astimezone(self.config.tz).strftime(fmt or self.config.site.date_format)
+
+    # -- one function per page kind ------------------------------------------------------
+
+    def render(self, page: Page) -> str:
+        """The HTML of ``page``; raises :class:`BuildFailed` for a template mistake."""
+        return self._renderers[page.kind](page)
+
+    def render_home(self, page: HomePage) -> str:
+        return self._template("home.html", page=page)
+
+    def render_index(self, page: IndexPage) -> str:
+        return self._template("index.html", page=page, pager=page.pager)
+
+    def render_article(self, page: ArticlePage) -> str:
+        return self._template("article.html", page=page, article=page.article)
+
+    def render_notfound(self, page: Page) -> str:
+        return self._template("404.html", page=page)
+
+    def _template(self, name: str, **context: Any) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            path = self._shown(exc.filename) if exc.filename else f"templates/{exc.name or name}"
+            raise BuildFailed([SiteError(path, exc.lineno, None, f"template syntax: {exc.message}")]) from None
+        except jinja2.TemplateNotFound as exc:
+            where = _template_frame(sys.exc_info()[2], self.templates_dir)
+            path, line = (self._shown(where[0]), where[1]) if where else (f"templates/{name}", None)
+            raise BuildFailed([SiteError(path, line, None, f"template {exc.name!r} not found in {self._shown(str(self.templates_dir))}/")]) from None
+        except Exception as exc:  # noqa: BLE001 - any failure inside a template is the template's
+            where = _template_frame(sys.exc_info()[2], self.templates_dir)
+            path, line = (self._shown(where[0]), where[1]) if where else (f"templates/{name}", None)
+            raise BuildFailed([SiteError(path, line, None, f"template error: {_describe(exc)}")]) from None
+
+    def _shown(self, filename: str) -> str:
+        return self.config.relpath(Path(filename))
+
+
+def _template_frame(tb: TracebackType | None, templates_dir: Path) -> tuple[str, int] | None:
+    """The innermost traceback frame that is a line of one of our templates."""
+    found = None
+    folder = str(templates_dir)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(folder):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"{exc.message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def join_names(names: Iterable[str]) -> str:
+    """"Li Na", "Li Na and Wu Jia", "Li Na, Wu Jia and Zhao Min"."""
+    items = list(names)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

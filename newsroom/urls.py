@@ -1,0 +1,103 @@
+"""The URL scheme: one source of truth for every address the site has.
+
+All functions are pure. A *site path* is what these functions return: it starts with
+``/``, is relative to the site's base URL and ends with ``/`` (a folder served as
+``index.html``) or with a file name. Pages, feeds and sitemaps all get their
+addresses from here; templates turn a site path into a link with the ``url``
+filter, which adds the base URL's path.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from datetime import datetime
+
+#: What a permalink pattern may contain, each documented in the README.
+PERMALINK_FIELDS = ("channel", "section", "year", "month", "day", "slug")
+
+_UNSAFE_SLUG = re.compile(r"[\s/\\?#%<>\"'`|*:^{}\[\]]")
+
+
+class PermalinkError(ValueError):
+    pass
+
+
+def check_permalink(pattern: str) -> None:
+    """Raise :class:`PermalinkError` saying what is wrong with a permalink pattern."""
+    if not pattern.startswith("/"):
+        raise PermalinkError(f"{pattern!r} must start with '/'")
+    if not (pattern.endswith("/") or pattern.endswith(".html")):
+        raise PermalinkError(f"{pattern!r} must end with '/' or '.html'")
+    try:
+        names = [name for _, name, spec, conv in string.Formatter().parse(pattern) if name is not None]
+    except ValueError as exc:
+        raise PermalinkError(f"{pattern!r}: {exc}") from None
+    for name in names:
+        if name not in PERMALINK_FIELDS:
+            known = ", ".join("{" + f + "}" for f in PERMALINK_FIELDS)
+            raise PermalinkError(f"unknown placeholder {{{name}}}; use {known}")
+    if "slug" not in names:
+        raise PermalinkError(f"{pattern!r} must contain {{slug}} so that every article gets its own URL")
+    if "//" in pattern or "/../" in pattern or "/./" in pattern:
+        raise PermalinkError(f"{pattern!r} has an empty, '.' or '..' path segment")
+
+
+def permalink(pattern: str, *, channel: str, section: str, date: datetime, slug: str) -> str:
+    """The site path of an article. ``date`` is in the site's time zone."""
+    return pattern.format(
+        channel=channel,
+        section=section,
+        year=f"{date.year:04d}",
+        month=f"{date.month:02d}",
+        day=f"{date.day:02d}",
+        slug=slug,
+    )
+
+
+def slugify(text: str) -> str:
+    """A URL-safe slug: lowercase words joined by hyphens; letters of any script kept."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[^\w]+", "-", text)
+    return text.strip("-_")
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why ``slug`` cannot be one URL segment, or None when it can."""
+    if not slug:
+        return "must not be empty"
+    if slug in (".", "..") or "/" in slug or "\\" in slug:
+        return f"{slug!r} would leave its folder; a slug is one path segment without '/'"
+    if _UNSAFE_SLUG.search(slug):
+        return f"{slug!r} has spaces or characters that are not safe in a URL"
+    return None
+
+
+def output_file(site_path: str) -> str:
+    """The file (relative to the output folder, '/'-separated) that serves a site path.
+
+    Raises ValueError for a path that would leave the output folder.
+    """
+    if not site_path.startswith("/"):
+        raise ValueError(f"{site_path!r} is not a site path")
+    parts = site_path.strip("/").split("/") if site_path.strip("/") else []
+    if any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"{site_path!r} would leave the output folder")
+    if site_path.endswith("/"):
+        parts.append("index.html")
+    return "/".join(parts)
+
+
+def page_path(first: str, number: int) -> str:
+    """Site path of page ``number`` of a paginated list whose first page is ``first``."""
+    return first if number == 1 else f"{first}page/{number}/"
+
+
+def channel_path(channel: str) -> str:
+    return f"/{channel}/"
+
+
+def section_path(section: str, channel: str | None = None) -> str:
+    """``/news/`` across all channels, or ``/changzhi/news/`` within one."""
+    return f"/{channel}/{section}/" if channel else f"/{section}/"
