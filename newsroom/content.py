@@ -111,7 +111,7 @@ class _ArticleReader:
         try:
             self.parsed = split_front_matter(text)
         except FrontMatterError as exc:
-            raise BuildFailed([SiteError(self.shown, exc.line, None, str(exc))]) from None
+            raise BuildFailed([SiteError(self.shown, exc.line, exc.field, str(exc))]) from None
         article = self.build(self.parsed)
         if self.errors or article is None:
             raise BuildFailed(self.errors)

@@ -33,20 +33,38 @@ def _mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[An
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
+            raise _Refused(
                 None, None, f"duplicate key {key!r}: which value is meant?", key_node.start_mark
             )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:  # e.g. 2021-02-30
+        raise _Refused(
+            None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark
+        ) from None
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 class FrontMatterError(ValueError):
-    def __init__(self, line: int | None, message: str):
+    def __init__(self, line: int | None, message: str, field: str | None = None):
         super().__init__(message)
         self.line = line
+        self.field = field
+
+
+class _Refused(yaml.constructor.ConstructorError):
+    """Valid YAML that newsroom will not guess the meaning of."""
+
+
+_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
 
 @dataclass(frozen=True)
@@ -115,8 +133,15 @@ def _load(fmt: str, handler: Any, meta_text: str, meta_line: int) -> Any:
         line = meta_line + mark.line if mark is not None else meta_line
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
-        detail = f"{context}, {problem}" if context and "duplicate" not in problem else problem
-        raise FrontMatterError(line, f"invalid YAML: {detail}") from None
+        field = None
+        if mark is not None:
+            lines = meta_text.splitlines()
+            key = _KEY.match(lines[mark.line]) if mark.line < len(lines) else None
+            field = key.group(1) if key else None
+        if isinstance(exc, _Refused):
+            raise FrontMatterError(line, problem, field) from None
+        detail = f"{context}, {problem}" if context else problem
+        raise FrontMatterError(line, f"invalid YAML: {detail}", field) from None
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_AT.search(str(exc))
         line = meta_line + int(match.group(1)) - 1 if match else meta_line

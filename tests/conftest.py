@@ -1,0 +1,86 @@
+"""Shared helpers: throwaway sites written inline, and build.py run as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_SITE = REPO / "tests" / "fixtures" / "site"
+
+SITE_TOML = """\
+[site]
+title = "Eshanxi"
+base_url = "https://www.eshanxi.example/"
+
+[build]
+templates_dir = "{templates}"
+per_page = 2
+
+[[channels]]
+slug = "changzhi"
+name = "Changzhi"
+
+[[channels]]
+slug = "taiyuan"
+name = "Taiyuan"
+
+[[sections]]
+slug = "news"
+name = "News"
+
+[[sections]]
+slug = "business"
+name = "Business"
+"""
+
+
+def article(title: str = "A story", date: str = "2021-08-25 09:30", body: str = "Body text.",
+            **fields: str) -> str:
+    """The text of an article file with YAML front matter."""
+    lines = [f"title: {title}", f"date: {date}"] + [f"{k}: {v}" for k, v in fields.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
+
+
+@pytest.fixture
+def make_site(tmp_path: Path):
+    """Write a site (site.toml + files) into a temporary folder and return its path.
+
+    ``files`` maps paths to text or bytes; ``site_toml`` replaces the default config,
+    in which ``{templates}`` stands for the project's templates folder.
+    """
+
+    def make(files: dict[str, str | bytes] | None = None, site_toml: str | None = None,
+             folder: str = "site") -> Path:
+        root = tmp_path / folder
+        (root / "content").mkdir(parents=True, exist_ok=True)
+        config = textwrap.dedent(site_toml) if site_toml is not None else SITE_TOML
+        (root / "site.toml").write_text(config.replace("{templates}", (REPO / "templates").as_posix()),
+                                        encoding="utf-8")
+        for name, data in (files or {}).items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            else:
+                path.write_text(data, encoding="utf-8")
+        return root
+
+    return make
+
+
+def run_build(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python build.py ARGS`` in ``cwd``, as a user runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` with its bytes, to compare outputs."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
