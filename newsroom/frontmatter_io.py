@@ -129,10 +129,14 @@ def _load(fmt: str, handler: Any, meta_text: str, meta_line: int) -> Any:
             return tomllib.loads(meta_text)
         return handler.load(meta_text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = meta_line + mark.line if mark is not None else meta_line
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
+        # An unclosed [list] or "quote" is noticed lines later: point at where it opened.
+        # A block mapping opens on the first line, so there the problem's line says more.
+        mark = getattr(exc, "problem_mark", None)
+        if context and "block" not in context and getattr(exc, "context_mark", None) is not None:
+            mark = exc.context_mark
+        line = meta_line + mark.line if mark is not None else meta_line
         field = None
         if mark is not None:
             lines = meta_text.splitlines()
