@@ -265,7 +265,8 @@ class _Reader:
         try:
             ZoneInfo(site.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            self.error("site", None, "timezone", f"unknown time zone {site.timezone!r}; use an IANA name such as 'Asia/Shanghai'")
+            self.error("site", None, "timezone",
+                       f"unknown time zone {site.timezone!r}; use an IANA name such as 'Asia/Shanghai'")
         try:
             sample = datetime(2021, 8, 25).strftime(site.date_format)
         except ValueError as exc:

@@ -11,7 +11,7 @@ and rejected.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 _ISO = re.compile(
     r"""^(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})
@@ -60,7 +60,7 @@ def _from_match(match: re.Match[str], text: str, tz: tzinfo) -> datetime:
     if not zone:
         return result.replace(tzinfo=tz)
     if zone.upper() in ("Z", "UTC"):
-        return result.replace(tzinfo=timezone.utc)
+        return result.replace(tzinfo=UTC)
     digits = zone[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if hours > 23 or minutes > 59:

@@ -94,13 +94,12 @@ def split_front_matter(text: str) -> Parsed:
     stripped = text.lstrip("\n \t")
     skipped = text[: len(text) - len(stripped)].count("\n")  # leading blank lines
     open_line = skipped + 1
-    for fmt, handler in _HANDLERS:
-        if handler.detect(stripped):
-            break
-    else:
+    found = next(((fmt, handler) for fmt, handler in _HANDLERS if handler.detect(stripped)), None)
+    if found is None:
         raise FrontMatterError(
             1, "no front matter: an article starts with a '---' line, then 'title:' and 'date:', then '---'"
         )
+    fmt, handler = found
     try:
         meta_text, body = handler.split(stripped)
     except ValueError:

@@ -85,13 +85,17 @@ class Renderer:
             path = self._shown(exc.filename) if exc.filename else f"templates/{exc.name or name}"
             raise BuildFailed([SiteError(path, exc.lineno, None, f"template syntax: {exc.message}")]) from None
         except jinja2.TemplateNotFound as exc:
-            where = _template_frame(sys.exc_info()[2], self.templates_dir)
-            path, line = (self._shown(where[0]), where[1]) if where else (f"templates/{name}", None)
-            raise BuildFailed([SiteError(path, line, None, f"template {exc.name!r} not found in {self._shown(str(self.templates_dir))}/")]) from None
+            path, line = self._where(name)
+            folder = self._shown(str(self.templates_dir))
+            raise BuildFailed([SiteError(path, line, None, f"template {exc.name!r} not found in {folder}/")]) from None
         except Exception as exc:  # noqa: BLE001 - any failure inside a template is the template's
-            where = _template_frame(sys.exc_info()[2], self.templates_dir)
-            path, line = (self._shown(where[0]), where[1]) if where else (f"templates/{name}", None)
+            path, line = self._where(name)
             raise BuildFailed([SiteError(path, line, None, f"template error: {_describe(exc)}")]) from None
+
+    def _where(self, name: str) -> tuple[str, int | None]:
+        """File and line of the template line that was running when an exception rose."""
+        where = _template_frame(sys.exc_info()[2], self.templates_dir)
+        return (self._shown(where[0]), where[1]) if where else (f"templates/{name}", None)
 
     def _shown(self, filename: str) -> str:
         return self.config.relpath(Path(filename))

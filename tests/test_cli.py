@@ -141,3 +141,13 @@ def test_fixture_site_builds_cleanly(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "built 23 pages from 9 articles, 1 drafts skipped" in result.stdout
+
+
+def test_sample_site_builds_without_warnings(tmp_path: Path) -> None:
+    """The repository's own site, as the README's first command builds it."""
+    result = run_build("--output", str(tmp_path / "public"), cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith("built ")
+    assert (tmp_path / "public/index.html").is_file()
+    assert not (REPO / f".{tmp_path.name}.staging").exists()
