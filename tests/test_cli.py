@@ -150,4 +150,3 @@ def test_sample_site_builds_without_warnings(tmp_path: Path) -> None:
     assert result.stderr == ""
     assert result.stdout.startswith("built ")
     assert (tmp_path / "public/index.html").is_file()
-    assert not (REPO / f".{tmp_path.name}.staging").exists()

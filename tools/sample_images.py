@@ -17,6 +17,7 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
@@ -39,12 +40,12 @@ def lerp(a: float, b: float, t: float) -> float:
 
 
 def mix(c1: Color, c2: Color, t: float) -> Color:
-    return tuple(int(round(lerp(a, b, t))) for a, b in zip(c1, c2))  # type: ignore[return-value]
+    return tuple(int(round(lerp(a, b, t))) for a, b in zip(c1, c2, strict=True))  # type: ignore[return-value]
 
 
 def sample_stops(stops: list[tuple[float, Color]], t: float) -> Color:
     t = min(1.0, max(0.0, t))
-    for (t0, c0), (t1, c1) in zip(stops, stops[1:]):
+    for (t0, c0), (t1, c1) in pairwise(stops):
         if t <= t1:
             return mix(c0, c1, 0.0 if t1 == t0 else (t - t0) / (t1 - t0))
     return stops[-1][1]
@@ -557,8 +558,9 @@ def taiyuan_vinegar_jars(p: Painter) -> None:
             hgt = 120 * s
             with p.layer(blur=6 * s) as d:
                 p.ellipse(cx + 24 * s, y + 2, r * 1.3, r * 0.3, fill=(80, 60, 40, 110), d=d)
-            body = [(cx - r * 0.55, y), (cx - r * 1.0, y - hgt * 0.55), (cx - r * 0.9, y - hgt * 0.82),
-                    (cx - r * 0.55, y - hgt), (cx + r * 0.55, y - hgt), (cx + r * 0.9, y - hgt * 0.82),
+            body = [(cx - r * 0.55, y), (cx - r * 1.0, y - hgt * 0.55),
+                    (cx - r * 0.9, y - hgt * 0.82), (cx - r * 0.55, y - hgt),
+                    (cx + r * 0.55, y - hgt), (cx + r * 0.9, y - hgt * 0.82),
                     (cx + r * 1.0, y - hgt * 0.55), (cx + r * 0.55, y)]
             glaze = mix((62, 36, 24), (92, 52, 30), rng.random())
             p.poly(body, glaze)
@@ -822,7 +824,7 @@ def pingyao_lantern_festival(p: Painter) -> None:
         p.poly(facade, (62, 44, 42))
         # lit shop doors, narrowing with distance
         ts = [0.0, 0.18, 0.33, 0.46, 0.57, 0.66, 0.74, 0.81, 0.87, 0.92]
-        for a, b in zip(ts, ts[1:]):
+        for a, b in pairwise(ts):
             t0, t1 = a + (b - a) * 0.15, b - (b - a) * 0.15
             x0, x1 = lerp(near_x, far_x, t0), lerp(near_x, far_x, t1)
             ybot0, ybot1 = lerp(H, vy, t0), lerp(H, vy, t1)
