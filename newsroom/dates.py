@@ -71,7 +71,7 @@ def _from_match(match: re.Match[str], text: str, tz: tzinfo) -> datetime:
 
 def date_from_filename(stem: str) -> tuple[date | None, str]:
     """Jekyll names posts ``2021-08-25-title``: return the date and the rest."""
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$", stem)
+    match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$", stem)
     if not match:
         return None, stem
     try:

@@ -31,9 +31,13 @@ def check_permalink(pattern: str) -> None:
     if not (pattern.endswith("/") or pattern.endswith(".html")):
         raise PermalinkError(f"{pattern!r} must end with '/' or '.html'")
     try:
-        names = [name for _, name, spec, conv in string.Formatter().parse(pattern) if name is not None]
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(pattern) if name is not None]
     except ValueError as exc:
         raise PermalinkError(f"{pattern!r}: {exc}") from None
+    names = [name for name, _, _ in fields]
+    for name, spec, conv in fields:
+        if spec or conv:
+            raise PermalinkError(f"write placeholders plainly, as {{{name}}}, without '!' or ':'")
     for name in names:
         if name not in PERMALINK_FIELDS:
             known = ", ".join("{" + f + "}" for f in PERMALINK_FIELDS)
@@ -59,8 +63,8 @@ def permalink(pattern: str, *, channel: str, section: str, date: datetime, slug:
 def slugify(text: str) -> str:
     """A URL-safe slug: lowercase words joined by hyphens; letters of any script kept."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[^\w]+", "-", text)
-    return text.strip("-_")
+    text = re.sub(r"[\W_]+", "-", text)
+    return text.strip("-")
 
 
 def slug_problem(slug: str) -> str | None:
@@ -81,7 +85,7 @@ def output_file(site_path: str) -> str:
     """
     if not site_path.startswith("/"):
         raise ValueError(f"{site_path!r} is not a site path")
-    parts = site_path.strip("/").split("/") if site_path.strip("/") else []
+    parts = site_path[1:].removesuffix("/").split("/") if site_path != "/" else []
     if any(part in ("", ".", "..") for part in parts):
         raise ValueError(f"{site_path!r} would leave the output folder")
     if site_path.endswith("/"):
