@@ -20,7 +20,7 @@ from .config import Channel, Config, Section
 from .dates import date_from_filename, parse_date
 from .errors import BuildFailed, SiteError, line_of_key
 from .frontmatter_io import FrontMatterError, Parsed, split_front_matter
-from .markup import MarkdownRenderer, shorten
+from .markup import MarkdownRenderer, is_cjk, shorten
 from .urls import output_file, permalink, slug_problem, slugify
 
 KNOWN_FIELDS = frozenset({
@@ -28,7 +28,6 @@ KNOWN_FIELDS = frozenset({
     "contributors", "tags", "slug", "draft", "summary", "image", "lang",
 })
 IMAGE_FIELDS = ("src", "caption", "credit", "alt")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -248,7 +247,7 @@ class _ArticleReader:
     def lang(self, meta: dict[str, Any], title: str | None) -> str:
         value = meta.get("lang")
         if value is None:
-            if title and len(_CJK.findall(title)) * 2 >= len(title.replace(" ", "")):
+            if title and is_cjk(title):
                 return "zh"
             return self.config.site.language
         if not isinstance(value, str) or not _LANG.match(value):

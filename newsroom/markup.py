@@ -95,6 +95,14 @@ class FigureExtension(Extension):
         md.newsroom_figure = processor  # type: ignore[attr-defined]
 
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def is_cjk(text: str) -> bool:
+    """True when at least half of the text (spaces aside) is Chinese characters."""
+    return bool(text) and len(_CJK.findall(text)) * 2 >= len(text.replace(" ", ""))
+
+
 def uses_smart_quotes(lang: str) -> bool:
     """Smart quotes misjudge quote direction in unspaced CJK text: only elsewhere."""
     return lang.split("-")[0].lower() not in ("zh", "ja", "ko")

@@ -19,6 +19,7 @@ import jinja2
 
 from .config import Config
 from .errors import BuildFailed, SiteError
+from .markup import is_cjk
 from .model import ArticlePage, HomePage, IndexPage, Page
 
 
@@ -44,6 +45,7 @@ class Renderer:
             isodate=lambda value: value.isoformat(),
             names=join_names,
         )
+        self.env.tests["cjk"] = is_cjk
         self.env.globals.update(
             site=config.site,
             channels=config.channels,

@@ -84,3 +84,55 @@ def run_build(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below ``folder`` with its bytes, to compare outputs."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+ARTIFACTS = REPO / "test-artifacts"  # screenshots and other things to look at; not committed
+
+
+@pytest.fixture(scope="session")
+def sample_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's sample site, built once for the session."""
+    from newsroom import build, load_config
+
+    out = tmp_path_factory.mktemp("sample") / "public"
+    build(load_config(REPO / "site.toml", output_dir=str(out)))
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_server(sample_public: Path):
+    """The sample site served over HTTP on loopback by a real web server; yields its root URL."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(sample_public)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless system Chromium driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must have /usr/bin/chromium: .ci/run installs Debian's chromium package")
+        pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
