@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
-from .content import Article, load_articles
+from .content import Article, ArticleCache, load_articles
 from .errors import BuildFailed, SiteError
 from .model import build_model
 from .output import Output
@@ -22,20 +22,26 @@ class BuildResult:
     drafts_skipped: int
     files_written: int
     files_kept: int
+    articles_read: int  # files read and rendered; the rest came from the cache
     seconds: float
     output: Path | None  # None for a check, which writes nothing
 
 
-def build(config: Config, *, write: bool = True, preview: bool = False) -> BuildResult:
+def build(config: Config, *, write: bool = True, preview: bool = False, cache: ArticleCache | None = None,
+          changed: set[Path] | None = None, output: Path | None = None, previous: Path | None = None) -> BuildResult:
     """Build the site of ``config``; raises :class:`BuildFailed` with every mistake found.
 
     With ``write=False`` everything is read, checked and rendered, and nothing is
-    written. The previous output is only replaced when the whole build succeeded.
+    written. The output (default: the config's output folder) is only replaced when
+    the whole build succeeded; files that did not change are linked from ``previous``
+    (default: the output itself). ``cache`` carries articles over from an earlier build;
+    ``changed`` names the files changed since then.
     """
     started = time.perf_counter()
+    cache = cache if cache is not None else ArticleCache()
     errors: list[SiteError] = []
     articles: list[Article] = []
-    for item in load_articles(config):
+    for item in load_articles(config, cache, changed):
         if isinstance(item, BuildFailed):
             errors.extend(item.errors)
         else:
@@ -55,9 +61,10 @@ def build(config: Config, *, write: bool = True, preview: bool = False) -> Build
                 errors.extend(failed.errors)
         if errors:
             raise BuildFailed(errors)
-        return _result(model.pages, published, articles, None, None, started)
+        return _result(model.pages, published, articles, cache, None, None, started)
 
-    with Output(config.dir("output")) as out:
+    target = output if output is not None else config.dir("output")
+    with Output(target, previous) as out:
         for page in model.pages:
             try:
                 html = renderer.render(page)
@@ -74,13 +81,13 @@ def build(config: Config, *, write: bool = True, preview: bool = False) -> Build
             out.copy(asset, content_dir / asset, owner)
         out.copy_tree(config.dir("static"), config.build.static_dir.rstrip("/"))
         out.commit()
-        return _result(model.pages, published, articles, out, config.dir("output"), started)
+        return _result(model.pages, published, articles, cache, out, target, started)
 
 
-def _result(pages: tuple, published: list[Article], articles: list[Article], out: Output | None,
-            output: Path | None, started: float) -> BuildResult:
+def _result(pages: tuple, published: list[Article], articles: list[Article], cache: ArticleCache,
+            out: Output | None, output: Path | None, started: float) -> BuildResult:
     return BuildResult(
         pages=len(pages), articles=len(published), drafts_skipped=len(articles) - len(published),
         files_written=out.written if out else 0, files_kept=out.kept if out else 0,
-        seconds=time.perf_counter() - started, output=output,
+        articles_read=cache.reads, seconds=time.perf_counter() - started, output=output,
     )

@@ -14,6 +14,7 @@ Build a news site from Markdown articles.
 commands:
   build   (default) render content/ through templates/ into the output folder
   check   read and render everything, report every mistake, write nothing
+  serve   build, serve on http://127.0.0.1:8000/ and rebuild and reload on every save
 """
 
 EPILOG = """\
@@ -27,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
         prog="build.py", description=DESCRIPTION, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("command", nargs="?", default="build", choices=("build", "check"),
+    p.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve"),
                    help="what to do (default: build)")
     p.add_argument("--config", default="site.toml", metavar="FILE",
                    help="the site's config file; its folder is the site folder (default: site.toml)")
@@ -35,11 +36,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", metavar="URL", help="override [site] base_url, e.g. for a staging host")
     p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    serve = p.add_argument_group("serve")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--no-drafts", action="store_true", help="hide drafts in the preview (shown by default)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(Path(args.config), host=args.host, port=args.port, drafts=not args.no_drafts, quiet=args.quiet)
     from .builder import build
     from .config import load_config
 

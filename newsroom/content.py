@@ -60,6 +60,7 @@ class Article:
     image: Photo | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter fields
     assets: tuple[str, ...] = ()  # files beside the articles to publish, content-relative
+    depends: tuple[str, ...] = ()  # other files whose presence was checked (images), site-relative
 
 
 def find_articles(content_dir: Path) -> list[Path]:
@@ -89,6 +90,7 @@ class _ArticleReader:
         self.errors: list[SiteError] = []
         self.parsed: Parsed | None = None
         self.assets: list[str] = []
+        self.depends: list[str] = []
 
     # -- reporting ------------------------------------------------------------------
 
@@ -157,6 +159,7 @@ class _ArticleReader:
             body=rendered.html, summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
             image=image, extra=extra, assets=tuple(dict.fromkeys(self.assets)),
+            depends=tuple(dict.fromkeys(self.depends)),
         )
 
     def text(self, meta: dict[str, Any], key: str, *, required: bool = False, where: str | None = None) -> str | None:
@@ -347,6 +350,7 @@ class _ArticleReader:
         if path.startswith("/"):
             static = self.config.dir("static")
             target = (static / path.lstrip("/")).resolve()
+            self.depends.append(self.config.relpath(target))
             if not target.is_relative_to(static):
                 report(f"{src!r} would leave the static folder")
             elif not target.is_file():
@@ -355,6 +359,7 @@ class _ArticleReader:
                 return base + src
             return None
         target = (self.file.parent / path).resolve()
+        self.depends.append(self.config.relpath(target))
         if not target.is_relative_to(self.content_dir):
             report(f"{src!r} would leave the content folder")
             return None
@@ -371,11 +376,49 @@ def _kind(value: object) -> str:
     return {dict: "a set of fields", list: "a list"}.get(type(value), type(value).__name__)
 
 
-def load_articles(config: Config, paths: list[Path] | None = None) -> Iterator[Article | BuildFailed]:
+class ArticleCache:
+    """Articles read by earlier builds of this process (the preview server keeps one).
+
+    An entry is reused while its file's size and modification time are unchanged and
+    none of the files it depends on (its images) is among the ``changed`` paths given to
+    :meth:`load`. A cache belongs to one config: make a new one when the config changes.
+    Articles with mistakes are not kept, so they are read again on every build.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple[int, int], Article]] = {}
+        self.reads = 0  # files read and rendered by the last load
+
+    def load(self, config: Config, paths: list[Path],
+             changed: set[Path] | None = None) -> Iterator[Article | BuildFailed]:
+        self.reads = 0
+        stale = {config.relpath(p) for p in changed} if changed else set()
+        renderer: MarkdownRenderer | None = None
+        kept: dict[Path, tuple[tuple[int, int], Article]] = {}
+        for path in paths:
+            try:
+                stat = path.stat()
+                signature = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                signature = (0, -1)
+            entry = self._entries.get(path)
+            if entry is not None and entry[0] == signature and not stale.intersection(entry[1].depends):
+                kept[path] = entry
+                yield entry[1]
+                continue
+            renderer = renderer or MarkdownRenderer()
+            self.reads += 1
+            try:
+                article = load_article(config, path, renderer)
+            except BuildFailed as failed:
+                yield failed
+                continue
+            kept[path] = (signature, article)
+            yield article
+        self._entries = kept  # deleted files drop out
+
+
+def load_articles(config: Config, cache: ArticleCache | None = None,
+                  changed: set[Path] | None = None) -> Iterator[Article | BuildFailed]:
     """Load each article, yielding it or the :class:`BuildFailed` that describes its mistakes."""
-    renderer = MarkdownRenderer()
-    for path in paths if paths is not None else find_articles(config.dir("content")):
-        try:
-            yield load_article(config, path, renderer)
-        except BuildFailed as failed:
-            yield failed
+    return (cache or ArticleCache()).load(config, find_articles(config.dir("content")), changed)

@@ -21,8 +21,11 @@ IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", ".git", ".gitkeep"})
 
 
 class Output:
-    def __init__(self, final: Path):
+    """Stage a build for ``final``; unchanged files are linked from ``previous`` (default: ``final``)."""
+
+    def __init__(self, final: Path, previous: Path | None = None):
         self.final = final
+        self.previous = previous if previous is not None else final
         self.staging = final.parent / f".{final.name}.staging-{os.getpid()}"
         self.owners: dict[str, str] = {}
         self.errors: list[SiteError] = []
@@ -59,7 +62,7 @@ class Output:
         target = self._claim(relative, owner)
         if target is None:
             return
-        previous = self.final.joinpath(*relative.split("/"))
+        previous = self.previous.joinpath(*relative.split("/"))
         try:
             if previous.stat().st_size == len(data) and previous.read_bytes() == data:
                 os.link(previous, target)
@@ -75,7 +78,7 @@ class Output:
         target = self._claim(relative, owner)
         if target is None:
             return
-        previous = self.final.joinpath(*relative.split("/"))
+        previous = self.previous.joinpath(*relative.split("/"))
         try:
             old, new = previous.stat(), source.stat()
             if old.st_size == new.st_size and int(old.st_mtime) == int(new.st_mtime):
