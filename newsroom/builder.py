@@ -1,18 +1,31 @@
-"""The build, start to end, in one straight line: load, check, model, render, write."""
+"""The build, start to end, in one straight line: load, check, model, render, write.
+
+Work that an earlier build already did is skipped: articles whose files did not change
+come from the :class:`~newsroom.cache.BuildCache`, and pages whose fingerprint did not
+change are linked from the previous output instead of rendered. Reading and rendering
+run on every core (:mod:`newsroom.workers`) when there is enough of it.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import workers
+from .cache import BuildCache, Entry, cache_key
 from .config import Config
-from .content import Article, ArticleCache, load_articles
+from .content import Article, find_articles
 from .errors import BuildFailed, SiteError
+from .fingerprint import page_fingerprint, template_keys
 from .model import build_model
 from .output import Output
+from .progress import Progress
 from .render import Renderer
 from .urls import output_file
+
+IGNORED_STATIC = frozenset({".DS_Store", "Thumbs.db", ".git", ".gitkeep"})
 
 
 @dataclass(frozen=True)
@@ -20,74 +33,143 @@ class BuildResult:
     pages: int
     articles: int
     drafts_skipped: int
-    files_written: int
-    files_kept: int
-    articles_read: int  # files read and rendered; the rest came from the cache
+    files_written: int  # files whose bytes changed
+    files_kept: int  # files linked unchanged from the previous output
+    articles_read: int  # article files read and rendered; the rest came from the cache
+    pages_rendered: int  # pages rendered; the rest were unchanged and reused
     seconds: float
     output: Path | None  # None for a check, which writes nothing
 
 
-def build(config: Config, *, write: bool = True, preview: bool = False, cache: ArticleCache | None = None,
-          changed: set[Path] | None = None, output: Path | None = None, previous: Path | None = None) -> BuildResult:
+def build(config: Config, *, write: bool = True, preview: bool = False, cache: BuildCache | None = None,
+          output: Path | None = None, in_place: bool = False, jobs: int | None = None,
+          progress: Progress | None = None) -> BuildResult:
     """Build the site of ``config``; raises :class:`BuildFailed` with every mistake found.
 
     With ``write=False`` everything is read, checked and rendered, and nothing is
-    written. The output (default: the config's output folder) is only replaced when
-    the whole build succeeded; files that did not change are linked from ``previous``
-    (default: the output itself). ``cache`` carries articles over from an earlier build;
-    ``changed`` names the files changed since then.
+    written. The output (default: the config's output folder) is replaced only when
+    the whole build succeeded; files that did not change are linked from the old one.
+    ``in_place`` (for the preview server) instead replaces changed files one by one.
+    ``cache`` defaults to the one stored beside the output (none for a check); ``jobs``
+    is the number of processes (default: one per core).
     """
     started = time.perf_counter()
-    cache = cache if cache is not None else ArticleCache()
-    errors: list[SiteError] = []
-    articles: list[Article] = []
-    for item in load_articles(config, cache, changed):
-        if isinstance(item, BuildFailed):
-            errors.extend(item.errors)
-        else:
-            articles.append(item)
+    progress = progress or Progress(enabled=False)
+    jobs = jobs or workers.default_jobs()
+    target = output if output is not None else config.dir("output")
+    if cache is None:
+        folder = BuildCache.folder_for(config, target) if write else None
+        cache = BuildCache.open(folder, cache_key(config))
+
+    entries, articles, errors, reads = _load(config, cache, jobs, progress)
     if errors:
         raise BuildFailed(errors)
-
     published = [a for a in articles if config.drafts or not a.draft]
     model = build_model(config, published)
     renderer = Renderer(config, preview=preview)
 
     if not write:
-        for page in model.pages:
-            try:
-                renderer.render(page)
-            except BuildFailed as failed:
-                errors.extend(failed.errors)
+        errors = workers.render_pages(renderer, list(model.pages), None, jobs, progress)
         if errors:
             raise BuildFailed(errors)
-        return _result(model.pages, published, articles, cache, None, None, started)
+        return _result(model, published, articles, reads, len(model.pages), None, None, started)
 
-    target = output if output is not None else config.dir("output")
-    with Output(target, previous) as out:
+    keys = template_keys(renderer.env, config.dir("templates"))
+    base = f"{cache.key}:{preview}:"
+    manifest = {output_file(p.url): page_fingerprint(p, base + keys[p.kind]) for p in model.pages}
+    copies = _copies(config, published)
+    manifest.update((rel, _copy_print(source)) for rel, (source, _) in copies.items())
+    if manifest == cache.outputs and target.is_dir():
+        cache.remember(entries, manifest)  # nothing to write; records may have new mtimes
+        cache.save()
+        return _result(model, published, articles, reads, 0, None, target, started, kept=len(manifest))
+
+    with Output(target, in_place=in_place) as out:
+        fresh = []
         for page in model.pages:
-            try:
-                html = renderer.render(page)
-            except BuildFailed as failed:
-                errors.extend(failed.errors)
+            relative = output_file(page.url)
+            if out.claim(relative, page.url) is None:
                 continue
-            if not errors:
-                out.write(output_file(page.url), html.encode("utf-8"), page.url)
+            if cache.outputs.get(relative) == manifest[relative] and out.link(relative):
+                continue
+            fresh.append(page)
+        for relative, (source, owner) in copies.items():
+            out.copy(relative, source, owner)
+        if out.errors:
+            raise BuildFailed(out.errors)
+        errors = workers.render_pages(renderer, fresh, out.writer(), jobs, progress)
         if errors:
             raise BuildFailed(errors)
-        content_dir = config.dir("content")
-        assets = {asset: article.path for article in reversed(published) for asset in article.assets}
-        for asset, owner in sorted(assets.items()):
-            out.copy(asset, content_dir / asset, owner)
-        out.copy_tree(config.dir("static"), config.build.static_dir.rstrip("/"))
-        out.commit()
-        return _result(model.pages, published, articles, cache, out, target, started)
+        out.commit(stale=set(cache.outputs))
+    cache.remember(entries, manifest)
+    cache.save()
+    return _result(model, published, articles, reads, len(fresh), out, target, started)
 
 
-def _result(pages: tuple, published: list[Article], articles: list[Article], cache: ArticleCache,
-            out: Output | None, output: Path | None, started: float) -> BuildResult:
+def _load(config: Config, cache: BuildCache, jobs: int,
+          progress: Progress) -> tuple[dict[str, Entry], list[Article], list[SiteError], int]:
+    """Every article: from the cache when its file is unchanged, else read (in parallel)."""
+    root = config.root.resolve()
+    entries: dict[str, Entry] = {}
+    todo: list[tuple[Path, str, os.stat_result]] = []
+    for path in find_articles(config.dir("content")):
+        shown = config.relpath(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # deleted while we looked
+        article = cache.article(shown, stat, root)
+        if article is not None:
+            entries[shown] = Entry(stat.st_mtime_ns, stat.st_size, article)
+        else:
+            todo.append((path, shown, stat))
+    errors: list[SiteError] = []
+    for (_, shown, stat), result in zip(todo, workers.read_articles(config, cache, todo, jobs, progress),
+                                           strict=True):
+        if isinstance(result, BuildFailed):
+            errors.extend(result.errors)
+        else:
+            entries[shown] = Entry(stat.st_mtime_ns, stat.st_size, result)
+    ordered = [entries[k].article for k in sorted(entries)]
+    return entries, ordered, errors, len(todo)
+
+
+def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, str]]:
+    """Files copied as they are: article images beside the articles, then static/."""
+    content = config.dir("content")
+    copies: dict[str, tuple[Path, str]] = {}
+    for article in reversed(published):
+        for asset in article.assets:
+            copies[asset] = (content / asset, article.path)
+    static = config.dir("static")
+    shown = config.build.static_dir.rstrip("/")
+    static_files: dict[str, tuple[Path, str]] = {}
+    if static.is_dir():
+        for folder, dirs, files in os.walk(static):
+            dirs[:] = sorted(d for d in dirs if d not in IGNORED_STATIC)
+            for name in sorted(files):
+                if name not in IGNORED_STATIC:
+                    source = Path(folder, name)
+                    relative = source.relative_to(static).as_posix()
+                    static_files[relative] = (source, f"{shown}/{relative}")
+    both = set(copies) & set(static_files)
+    if both:
+        raise BuildFailed([SiteError(static_files[r][1], None, None, f"{r} is also an article image of "
+                                     f"{copies[r][1]}") for r in sorted(both)])
+    return dict(sorted(copies.items())) | static_files
+
+
+def _copy_print(source: Path) -> str:
+    try:
+        stat = source.stat()
+    except OSError:
+        return "missing"
+    return f"copy:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _result(model, published, articles, reads, rendered, out, output, started, kept=0) -> BuildResult:  # noqa: ANN001
     return BuildResult(
-        pages=len(pages), articles=len(published), drafts_skipped=len(articles) - len(published),
-        files_written=out.written if out else 0, files_kept=out.kept if out else 0,
-        articles_read=cache.reads, seconds=time.perf_counter() - started, output=output,
+        pages=len(model.pages), articles=len(published), drafts_skipped=len(articles) - len(published),
+        files_written=out.written if out else 0, files_kept=out.kept if out else kept,
+        articles_read=reads, pages_rendered=rendered, seconds=time.perf_counter() - started, output=output,
     )

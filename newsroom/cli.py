@@ -52,11 +52,12 @@ def main(argv: list[str] | None = None) -> int:
         return serve(Path(args.config), host=args.host, port=args.port, drafts=not args.no_drafts, quiet=args.quiet)
     from .builder import build
     from .config import load_config
+    from .progress import Progress
 
     try:
         config = load_config(Path(args.config), output_dir=args.output, base_url=args.base_url,
                              drafts=args.drafts)
-        result = build(config, write=args.command == "build")
+        result = build(config, write=args.command == "build", progress=Progress.for_terminal(args.quiet))
     except BuildFailed as failed:
         for error in failed.errors:
             print(error, file=sys.stderr)

@@ -7,9 +7,10 @@ with the file line of the field. Unknown fields are kept in ``Article.extra``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,7 +40,52 @@ class Photo:
     alt: str = ""
 
 
-@dataclass(frozen=True)
+class Body:
+    """An article's HTML: held in memory, or in a file of the build cache read when used.
+
+    Templates use it like a string (``{{ article.body | safe }}``); only the pages that
+    show a body read it, so a large archive does not sit in memory.
+    """
+
+    __slots__ = ("_text", "file")
+
+    def __init__(self, text: str | None = None, file: Path | None = None):
+        self._text = text
+        self.file = file
+
+    @property
+    def text(self) -> str:
+        if self._text is not None:
+            return self._text
+        assert self.file is not None
+        return self.file.read_text(encoding="utf-8")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        return self.text
+
+    def __contains__(self, part: str) -> bool:
+        return part in self.text
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"Body(file={self.file})" if self._text is None else f"Body({self.text[:40]!r}...)"
+
+    def __getstate__(self) -> tuple[str | None, Path | None]:
+        return (None, self.file) if self.file is not None else (self._text, None)
+
+    def __setstate__(self, state: tuple[str | None, Path | None]) -> None:
+        self._text, self.file = state
+
+
+@dataclass(frozen=True, eq=False)
 class Article:
     path: str  # the source file as named in messages, e.g. "content/changzhi/greenway.md"
     url: str  # site path from the permalink pattern, e.g. "/changzhi/news/2021/08/greenway/"
@@ -50,7 +96,7 @@ class Article:
     source: str
     slug: str
     lang: str
-    body: str  # HTML
+    body: Body  # HTML
     summary: str  # plain text
     dek: str = ""
     authors: tuple[str, ...] = ()
@@ -61,6 +107,7 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter fields
     assets: tuple[str, ...] = ()  # files beside the articles to publish, content-relative
     depends: tuple[str, ...] = ()  # other files whose presence was checked (images), site-relative
+    digest: str = ""  # identifies the source: same path and bytes, same digest (with the same config)
 
 
 def find_articles(content_dir: Path) -> list[Path]:
@@ -75,9 +122,15 @@ def find_articles(content_dir: Path) -> list[Path]:
     return found
 
 
-def load_article(config: Config, path: Path, renderer: MarkdownRenderer) -> Article:
-    """Read one article; raises :class:`BuildFailed` with all of its mistakes."""
-    return _ArticleReader(config, path, renderer).read()
+def load_article(config: Config, path: Path, renderer: MarkdownRenderer, raw: bytes | None = None) -> Article:
+    """Read one article (``raw``: its bytes, when already read); raises :class:`BuildFailed`
+    with all of its mistakes."""
+    return _ArticleReader(config, path, renderer).read(raw)
+
+
+def digest_of(shown: str, raw: bytes) -> str:
+    """What identifies an article's source: its path in the site and its bytes."""
+    return hashlib.sha1(shown.encode() + b"\0" + raw, usedforsecurity=False).hexdigest()
 
 
 class _ArticleReader:
@@ -99,11 +152,13 @@ class _ArticleReader:
             line = line_of_key(self.parsed.meta_text, key.split(".")[0], self.parsed.meta_line)
         self.errors.append(SiteError(self.shown, line, key, message))
 
-    def read(self) -> Article:
-        try:
-            raw = self.file.read_bytes()
-        except OSError as exc:
-            raise BuildFailed([SiteError(self.shown, None, None, f"cannot read: {exc.strerror}")]) from None
+    def read(self, raw: bytes | None) -> Article:
+        if raw is None:
+            try:
+                raw = self.file.read_bytes()
+            except OSError as exc:
+                raise BuildFailed([SiteError(self.shown, None, None, f"cannot read: {exc.strerror}")]) from None
+        self.digest = digest_of(self.shown, raw)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -156,10 +211,10 @@ class _ArticleReader:
         return Article(
             path=self.shown, url=url, title=title, date=date, channel=channel, section=section,
             source=source or f"{self.config.site.title}-{channel.slug}", slug=slug, lang=lang,
-            body=rendered.html, summary=shorten(summary, 600) if summary else rendered.summary,
+            body=Body(rendered.html), summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
             image=image, extra=extra, assets=tuple(dict.fromkeys(self.assets)),
-            depends=tuple(dict.fromkeys(self.depends)),
+            depends=tuple(dict.fromkeys(self.depends)), digest=self.digest,
         )
 
     def text(self, meta: dict[str, Any], key: str, *, required: bool = False, where: str | None = None) -> str | None:
@@ -374,51 +429,3 @@ class _ArticleReader:
 
 def _kind(value: object) -> str:
     return {dict: "a set of fields", list: "a list"}.get(type(value), type(value).__name__)
-
-
-class ArticleCache:
-    """Articles read by earlier builds of this process (the preview server keeps one).
-
-    An entry is reused while its file's size and modification time are unchanged and
-    none of the files it depends on (its images) is among the ``changed`` paths given to
-    :meth:`load`. A cache belongs to one config: make a new one when the config changes.
-    Articles with mistakes are not kept, so they are read again on every build.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[Path, tuple[tuple[int, int], Article]] = {}
-        self.reads = 0  # files read and rendered by the last load
-
-    def load(self, config: Config, paths: list[Path],
-             changed: set[Path] | None = None) -> Iterator[Article | BuildFailed]:
-        self.reads = 0
-        stale = {config.relpath(p) for p in changed} if changed else set()
-        renderer: MarkdownRenderer | None = None
-        kept: dict[Path, tuple[tuple[int, int], Article]] = {}
-        for path in paths:
-            try:
-                stat = path.stat()
-                signature = (stat.st_mtime_ns, stat.st_size)
-            except OSError:
-                signature = (0, -1)
-            entry = self._entries.get(path)
-            if entry is not None and entry[0] == signature and not stale.intersection(entry[1].depends):
-                kept[path] = entry
-                yield entry[1]
-                continue
-            renderer = renderer or MarkdownRenderer()
-            self.reads += 1
-            try:
-                article = load_article(config, path, renderer)
-            except BuildFailed as failed:
-                yield failed
-                continue
-            kept[path] = (signature, article)
-            yield article
-        self._entries = kept  # deleted files drop out
-
-
-def load_articles(config: Config, cache: ArticleCache | None = None,
-                  changed: set[Path] | None = None) -> Iterator[Article | BuildFailed]:
-    """Load each article, yielding it or the :class:`BuildFailed` that describes its mistakes."""
-    return (cache or ArticleCache()).load(config, find_articles(config.dir("content")), changed)

@@ -26,6 +26,9 @@ class SiteError(Exception):
     field: str | None
     message: str
 
+    def __reduce__(self) -> tuple[type, tuple[str, int | None, str | None, str]]:
+        return (SiteError, (self.path, self.line, self.field, self.message))  # for worker processes
+
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         if self.field:
@@ -40,6 +43,9 @@ class BuildFailed(Exception):
         unique = sorted(set(errors), key=_sort_key)
         self.errors: tuple[SiteError, ...] = tuple(unique)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[SiteError, ...]]]:
+        return (BuildFailed, (self.errors,))
 
 
 def _sort_key(error: SiteError) -> tuple[str, int, str, str]:

@@ -17,22 +17,85 @@ from types import TracebackType
 
 from .errors import BuildFailed, SiteError
 
-IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", ".git", ".gitkeep"})
+
+class Writer:
+    """Puts files into the staging folder; small and picklable, so workers can use it.
+
+    ``in_place``: the staging folder is the live folder; each file is replaced whole.
+    """
+
+    def __init__(self, staging: Path, previous: Path, in_place: bool = False):
+        self.staging = staging
+        self.previous = previous
+        self.in_place = in_place
+        self.written = 0  # files whose bytes changed
+        self.kept = 0  # files linked unchanged from the previous output
+        self._folders: set[str] = set()
+
+    def _target(self, relative: str) -> Path:
+        folder, _, _ = relative.rpartition("/")
+        if folder not in self._folders:
+            (self.staging / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return self.staging / relative
+
+    def put(self, relative: str, data: bytes) -> bool:
+        """Write ``data``, or link the previous output's identical file; True if the bytes are new."""
+        target = self._target(relative)
+        previous = self.previous / relative
+        try:
+            if previous.stat().st_size == len(data) and previous.read_bytes() == data:
+                if not self.in_place:
+                    os.link(previous, target)
+                return False
+        except OSError:
+            pass
+        if self.in_place:
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        else:
+            target.write_bytes(data)
+        return True
+
+    def link(self, relative: str) -> bool:
+        """Link the previous output's file unchanged; False if there is none."""
+        if self.in_place:
+            return (self.staging / relative).is_file()
+        try:
+            os.link(self.previous / relative, self._target(relative))
+        except FileNotFoundError:
+            return False
+        return True
 
 
 class Output:
-    """Stage a build for ``final``; unchanged files are linked from ``previous`` (default: ``final``)."""
+    """Stage a build for ``final``; unchanged files are linked from ``previous`` (default: ``final``).
 
-    def __init__(self, final: Path, previous: Path | None = None):
+    ``in_place`` (the preview server's mode) updates ``final`` itself instead, replacing
+    each changed file whole and deleting stale ones at commit: no folder-wide copy.
+    """
+
+    def __init__(self, final: Path, previous: Path | None = None, in_place: bool = False):
         self.final = final
-        self.previous = previous if previous is not None else final
-        self.staging = final.parent / f".{final.name}.staging-{os.getpid()}"
+        self.in_place = in_place
+        self.staging = final if in_place else final.parent / f".{final.name}.staging-{os.getpid()}"
+        self._writer = Writer(self.staging, previous if previous is not None else final, in_place)
         self.owners: dict[str, str] = {}
         self.errors: list[SiteError] = []
-        self.written = 0  # files whose bytes changed
-        self.kept = 0  # files linked unchanged from the previous output
+
+    @property
+    def written(self) -> int:
+        return self._writer.written
+
+    @property
+    def kept(self) -> int:
+        return self._writer.kept
 
     def __enter__(self) -> Output:
+        if self.in_place:
+            self.final.mkdir(parents=True, exist_ok=True)
+            return self
         recover(self.final)
         if self.staging.exists():
             shutil.rmtree(self.staging)
@@ -41,10 +104,14 @@ class Output:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self.staging.exists():  # not committed: throw the half-made build away
+        if not self.in_place and self.staging.exists():  # not committed: throw the half-made build away
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _claim(self, relative: str, owner: str) -> Path | None:
+    def writer(self) -> Writer:
+        return self._writer
+
+    def claim(self, relative: str, owner: str) -> str | None:
+        """Reserve an output path for ``owner``; None (and an error) if it is taken or unsafe."""
         parts = relative.split("/")
         if not relative or relative.startswith("/") or any(p in ("", ".", "..") for p in parts):
             self.errors.append(SiteError(owner, None, None, f"output path {relative!r} would leave the output folder"))
@@ -53,60 +120,56 @@ class Output:
         if other != owner:
             self.errors.append(SiteError(owner, None, None, f"{relative} is also written by {other}"))
             return None
-        target = self.staging.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+        return relative
 
     def write(self, relative: str, data: bytes, owner: str) -> None:
         """Write ``data`` at ``relative`` ('/'-separated), reusing an identical old file."""
-        target = self._claim(relative, owner)
-        if target is None:
-            return
-        previous = self.previous.joinpath(*relative.split("/"))
-        try:
-            if previous.stat().st_size == len(data) and previous.read_bytes() == data:
-                os.link(previous, target)
-                self.kept += 1
-                return
-        except OSError:
-            pass
-        target.write_bytes(data)
-        self.written += 1
+        if self.claim(relative, owner) is not None:
+            if self._writer.put(relative, data):
+                self._writer.written += 1
+            else:
+                self._writer.kept += 1
+
+    def link(self, relative: str) -> bool:
+        """Reuse the previous output's file (already claimed); False if there is none."""
+        if self._writer.link(relative):
+            self._writer.kept += 1
+            return True
+        return False
 
     def copy(self, relative: str, source: Path, owner: str) -> None:
         """Copy a file, linking the previous output's copy when size and mtime match."""
-        target = self._claim(relative, owner)
-        if target is None:
+        if self.claim(relative, owner) is None:
             return
-        previous = self.previous.joinpath(*relative.split("/"))
+        target = self._writer._target(relative)
+        previous = self._writer.previous / relative
         try:
             old, new = previous.stat(), source.stat()
             if old.st_size == new.st_size and int(old.st_mtime) == int(new.st_mtime):
-                os.link(previous, target)
-                self.kept += 1
+                if not self.in_place:
+                    os.link(previous, target)
+                self._writer.kept += 1
                 return
         except OSError:
             pass
-        shutil.copy2(source, target)
-        self.written += 1
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp") if self.in_place else target
+        shutil.copy2(source, temporary)
+        if self.in_place:
+            os.replace(temporary, target)
+        self._writer.written += 1
 
-    def copy_tree(self, folder: Path, shown: str) -> None:
-        """Copy every file below ``folder`` to the same place in the output."""
-        if not folder.is_dir():
-            return
-        for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d not in IGNORED_NAMES)
-            for name in sorted(files):
-                if name in IGNORED_NAMES:
-                    continue
-                source = Path(root, name)
-                relative = source.relative_to(folder).as_posix()
-                self.copy(relative, source, f"{shown}/{relative}")
+    def commit(self, stale: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        """Swap the staging folder in; raises :class:`BuildFailed` if any write was refused.
 
-    def commit(self) -> None:
-        """Swap the staging folder in; raises :class:`BuildFailed` if any write was refused."""
+        In place, the files named in ``stale`` (output paths of the last build that this
+        one does not have) are deleted instead.
+        """
         if self.errors:
             raise BuildFailed(self.errors)
+        if self.in_place:
+            for relative in stale - self.owners.keys():
+                (self.final / relative).unlink(missing_ok=True)
+            return
         old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
         if self.final.exists():
             os.rename(self.final, old)

@@ -3,9 +3,10 @@
 * watchdog watches content/, templates/, static/ and site.toml; a burst of events
   from one save is settled (:data:`SETTLE`) into one rebuild, done on a worker thread
   while the server keeps serving the last good site.
-* Each rebuild goes into a new folder (unchanged files hard-linked from the last one);
-  the server switches to it in one step, so a browser never sees a half-written site.
-* Articles whose files did not change are not read again (:class:`ArticleCache`).
+* The site is built in a temporary folder; a rebuild renders only the pages whose
+  fingerprint changed and replaces each changed file whole (write, then rename), so a
+  browser never sees a half-written page. Articles whose files did not change are not
+  read again (the build cache, kept in ``.cache/newsroom/preview`` between sessions).
 * After each rebuild, livereload's WebSocket protocol tells every open page to reload.
   While the site has mistakes, every HTML page is served with an overlay listing
   them as ``path:line: field: message``; fixing them brings the site back by itself.
@@ -28,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .builder import build
+from .cache import BuildCache, cache_key
 from .config import Config, load_config
-from .content import ArticleCache
 from .errors import BuildFailed, SiteError
 
 SETTLE = 0.1  # seconds without new events before a rebuild starts
@@ -38,15 +39,15 @@ IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".part", ".crdownload")
 
 @dataclass(frozen=True)
 class State:
-    """What the server shows: the last good site and the mistakes of the last build."""
+    """What the server shows: the site folder (None before the first good build) and the
+    mistakes of the last build."""
 
     root: Path | None
     errors: tuple[SiteError, ...] = ()
-    generation: int = 0
 
 
 class Preview:
-    """Builds the site into temporary folders and keeps the newest good one."""
+    """Builds the site into a temporary folder, replacing changed pages one by one."""
 
     def __init__(self, config_path: Path, *, base_url: str, drafts: bool, log: Callable[[str], None]):
         self.config_path = config_path
@@ -54,12 +55,13 @@ class Preview:
         self.drafts = drafts
         self.log = log
         self.workdir = Path(tempfile.mkdtemp(prefix="newsroom-preview-"))
-        self.cache = ArticleCache()
+        self.site = self.workdir / "site"
+        self.cache: BuildCache | None = None
         self.config: Config | None = None
         self.state = State(root=None)
-        self._count = 0
         self._lock = threading.Lock()
         self._closed = False
+        self.jobs: int | None = None  # 1 once other threads run: forking then is not safe
 
     def rebuild(self, changed: set[Path] | None = None) -> State:
         """Rebuild after ``changed`` files (None: everything); returns the new state."""
@@ -69,39 +71,45 @@ class Preview:
             started = time.perf_counter()
             try:
                 config = self._config(changed)
-                self.config = config
-                self._count += 1
-                target = self.workdir / f"site-{self._count}"
-                result = build(config, preview=True, cache=self.cache, changed=changed, output=target,
-                               previous=self.state.root)
+                assert self.cache is not None
+                result = build(config, preview=True, cache=self.cache, output=self.site, in_place=True,
+                               jobs=self.jobs)
             except BuildFailed as failed:
-                self.state = State(self.state.root, failed.errors, self.state.generation + 1)
+                self.state = State(self.state.root, failed.errors)
                 for error in failed.errors:
                     self.log(f"  {error}")
                 self.log(f"build failed: {len(failed.errors)} error{'s' if len(failed.errors) != 1 else ''}; "
                          "the preview shows them until they are fixed")
                 return self.state
-            old = self.state.root
-            self.state = State(target, (), self.state.generation + 1)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+            self.state = State(self.site, ())
             seconds = time.perf_counter() - started
             self.log(f"built {result.pages} pages from {result.articles} articles in {seconds:.2f} s "
-                     f"({result.articles_read} read, {result.files_written} files changed)")
+                     f"({result.articles_read} read, {result.pages_rendered} rendered, "
+                     f"{result.files_written} files changed)")
             return self.state
 
     def _config(self, changed: set[Path] | None) -> Config:
         if self.config is None or changed is None or self.config_path.resolve() in changed:
             config = load_config(self.config_path, base_url=self.base_url, drafts=self.drafts)
-            self.cache = ArticleCache()
-            return config
+            if self.cache is not None:
+                self.cache.save(force=True)
+            self.cache = BuildCache.open(_cache_folder(config), cache_key(config))
+            self.cache.autosave = False  # saving a large cache on every keystroke costs more than it saves
+            self.config = config
         return self.config
 
     def close(self) -> None:
-        """Remove every folder the preview made (waits for a rebuild under way)."""
+        """Keep the cache for next time and remove the temporary folder (waits for a rebuild)."""
         with self._lock:
             self._closed = True
+            if self.cache is not None:
+                self.cache.save(force=True)
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _cache_folder(config: Config) -> Path:
+    output = config.dir("output")
+    return output.parent / ".cache" / "newsroom" / "preview"
 
 
 # -- watching -------------------------------------------------------------------------------
@@ -299,6 +307,7 @@ def serve(config_path: Path, *, host: str, port: int, drafts: bool, quiet: bool 
         return 1
 
     preview.rebuild()
+    preview.jobs = 1
 
     def changed(paths: set[Path]) -> None:
         shown = ", ".join(sorted(first.relpath(p) for p in paths)[:3]) + (" ..." if len(paths) > 3 else "")

@@ -89,7 +89,7 @@ def test_bad_input_exits_1_names_the_file_and_keeps_output(make_site, case: str)
     assert lines[-1].startswith("build failed: ") and "the output folder was left as it was" in lines[-1]
     assert result.stdout == ""
     assert snapshot(site / "public") == before
-    assert sorted(p.name for p in site.iterdir()) == ["content", "public", "site.toml"]
+    assert sorted(p.name for p in site.iterdir()) == [".cache", "content", "public", "site.toml"]
 
 
 def test_every_mistake_of_the_run_at_once(make_site) -> None:

@@ -1,0 +1,74 @@
+"""Fingerprints: what an output page was made from, so an unchanged page is not rendered again.
+
+A page's fingerprint hashes the cache key (config and newsroom itself), the templates
+its page kind uses (the template and everything it extends, includes or imports) and
+the page record with every Article in it replaced by the article's digest. A template
+sees nothing but its page record and the config, so two builds that give a page the
+same fingerprint render it to the same bytes: reusing the old file is exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from .content import Article
+from .model import Page
+
+TEMPLATES = {"home": "home.html", "index": "index.html", "article": "article.html", "notfound": "404.html"}
+
+
+def template_keys(env: Any, folder: Path) -> dict[str, str]:
+    """For each page kind, a hash of its template and every template that one uses."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    sources = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    everything = hashlib.sha1(b"".join(k.encode() + b"\0" + v for k, v in sources.items()),
+                              usedforsecurity=False).hexdigest()
+    uses: dict[str, set[str] | None] = {}
+    for name, source in sources.items():
+        try:
+            found = set(meta.find_referenced_templates(env.parse(source.decode("utf-8"))))
+        except (TemplateSyntaxError, UnicodeDecodeError):
+            found = None
+        uses[name] = None if found is None or None in found else found  # None: cannot tell
+
+    keys: dict[str, str] = {}
+    for kind, name in TEMPLATES.items():
+        closure, todo, known = set(), [name], True
+        while todo:
+            current = todo.pop()
+            if current in closure:
+                continue
+            closure.add(current)
+            used = uses.get(current, set())
+            if used is None:
+                known = False
+                break
+            todo.extend(used)
+        if not known:
+            keys[kind] = everything
+            continue
+        digest = hashlib.sha1(usedforsecurity=False)
+        for current in sorted(closure):
+            digest.update(current.encode() + b"\0" + sources.get(current, b"<missing>") + b"\0")
+        keys[kind] = digest.hexdigest()
+    return keys
+
+
+def page_fingerprint(page: Page, base: str) -> str:
+    """``base`` is the cache key plus the template key of the page's kind."""
+    return hashlib.sha1((base + _encode(page)).encode(), usedforsecurity=False).hexdigest()
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, Article):
+        return "A" + value.digest
+    if isinstance(value, tuple | list):
+        return "[" + ",".join(_encode(v) for v in value) + "]"
+    if is_dataclass(value):
+        parts = (f"{f.name}={_encode(getattr(value, f.name))}" for f in fields(value))
+        return type(value).__name__ + "(" + ",".join(parts) + ")"
+    return repr(value)

@@ -1,0 +1,139 @@
+"""Reading articles and rendering pages on every core.
+
+Work is handed to a pool of forked processes, which inherit the config, the cache and
+the site model instead of receiving them pickled; only small results travel back
+(article records whose bodies are in the cache folder, counts and errors). Small
+batches run in this process: starting workers costs more than they would save.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .cache import BuildCache
+from .config import Config
+from .content import Article, load_article
+from .errors import BuildFailed, SiteError
+from .markup import MarkdownRenderer
+from .model import Page
+from .output import Writer
+from .progress import Progress
+from .render import Renderer
+from .urls import output_file
+
+PARALLEL_READS = 64  # fewer articles than this are read in this process
+PARALLEL_PAGES = 256  # fewer pages than this are rendered in this process
+CHUNK = 32
+
+_job: dict[str, Any] = {}  # what forked workers inherit; set just before a pool starts
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _run(function: Callable[[list[int]], Any], count: int, jobs: int, minimum: int,
+         progress: Progress, stage: str, sizes: Callable[[Any], int]) -> Iterator[Any]:
+    """Apply ``function`` to chunks of ``range(count)``, in order, on a pool when worth it."""
+    chunks = [list(range(start, min(start + CHUNK, count))) for start in range(0, count, CHUNK)]
+    progress.stage(stage, count)
+    if jobs <= 1 or count < minimum or not _can_fork():
+        results: Iterable[Any] = map(function, chunks)
+    else:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        results = pool.map(function, chunks)
+    try:
+        for result in results:
+            progress.advance(sizes(result))
+            yield result
+    finally:
+        if not isinstance(results, map):
+            pool.shutdown(cancel_futures=True)
+        progress.finish()
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+# -- reading --------------------------------------------------------------------------
+
+
+def read_articles(config: Config, cache: BuildCache, todo: list[tuple[Path, str, os.stat_result]],
+                  jobs: int, progress: Progress) -> list[Article | BuildFailed]:
+    _job.clear()
+    _job.update(config=config, cache=cache, todo=todo)
+    try:
+        results: list[Article | BuildFailed] = []
+        for chunk in _run(_read_chunk, len(todo), jobs, PARALLEL_READS, progress, "reading", len):
+            results.extend(chunk)
+        return results
+    finally:
+        _job.clear()
+
+
+def _read_chunk(indices: list[int]) -> list[Article | BuildFailed]:
+    config: Config = _job["config"]
+    cache: BuildCache = _job["cache"]
+    renderer = _job.setdefault("markdown", MarkdownRenderer())
+    results: list[Article | BuildFailed] = []
+    for index in indices:
+        path = _job["todo"][index][0]
+        try:
+            results.append(cache.keep_body(load_article(config, path, renderer)))
+        except BuildFailed as failed:
+            results.append(failed)
+    return results
+
+
+# -- rendering ------------------------------------------------------------------------
+
+
+def render_pages(renderer: Renderer, pages: list[Page], writer: Writer | None, jobs: int,
+                 progress: Progress) -> list[SiteError]:
+    """Render ``pages`` and, with a ``writer``, write them; returns the template mistakes."""
+    _job.clear()
+    _job.update(renderer=renderer, pages=pages, writer=writer)
+    errors: list[SiteError] = []
+    try:
+        for chunk_errors, written, kept, _ in _run(_render_chunk, len(pages), jobs, PARALLEL_PAGES, progress,
+                                                   "rendering", lambda r: r[3]):
+            errors.extend(chunk_errors)
+            if writer is not None:
+                writer.written += written
+                writer.kept += kept
+        return errors
+    finally:
+        _job.clear()
+
+
+def _render_chunk(indices: list[int]) -> tuple[list[SiteError], int, int, int]:
+    renderer: Renderer = _job["renderer"]
+    writer: Writer | None = _job["writer"]
+    errors: list[SiteError] = []
+    written = kept = 0
+    seen: set[str] = set()
+    for index in indices:
+        page = _job["pages"][index]
+        try:
+            html = renderer.render(page)
+        except BuildFailed as failed:
+            for error in failed.errors:
+                if str(error) not in seen:  # one template mistake fails many pages: say it once
+                    seen.add(str(error))
+                    errors.append(error)
+            continue
+        if writer is not None:
+            if writer.put(output_file(page.url), html.encode("utf-8")):
+                written += 1
+            else:
+                kept += 1
+    return errors, written, kept, len(indices)
