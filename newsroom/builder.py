@@ -16,7 +16,7 @@ from pathlib import Path
 from . import workers
 from .cache import BuildCache, Entry, cache_key
 from .config import Config
-from .content import Article, find_articles
+from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError
 from .fingerprint import page_fingerprint, template_keys
 from .model import build_model
@@ -42,15 +42,13 @@ class BuildResult:
 
 
 def build(config: Config, *, write: bool = True, preview: bool = False, cache: BuildCache | None = None,
-          output: Path | None = None, in_place: bool = False, jobs: int | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          output: Path | None = None, jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
     """Build the site of ``config``; raises :class:`BuildFailed` with every mistake found.
 
     With ``write=False`` everything is read, checked and rendered, and nothing is
-    written. The output (default: the config's output folder) is replaced only when
-    the whole build succeeded; files that did not change are linked from the old one.
-    ``in_place`` (for the preview server) instead replaces changed files one by one.
-    ``cache`` defaults to the one stored beside the output (none for a check); ``jobs``
+    written. The output (default: the config's output folder) changes only when the
+    whole build succeeded, and then only in the files whose bytes changed (see
+    :mod:`newsroom.output`). ``cache`` defaults to the one stored beside the output (none for a check); ``jobs``
     is the number of processes (default: one per core).
     """
     started = time.perf_counter()
@@ -59,7 +57,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     target = output if output is not None else config.dir("output")
     if cache is None:
         folder = BuildCache.folder_for(config, target) if write else None
-        cache = BuildCache.open(folder, cache_key(config))
+        cache = BuildCache.open(folder, cache_key(config), config.root)
 
     entries, articles, errors, reads = _load(config, cache, jobs, progress)
     if errors:
@@ -84,13 +82,13 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         cache.save()
         return _result(model, published, articles, reads, 0, None, target, started, kept=len(manifest))
 
-    with Output(target, in_place=in_place) as out:
+    with Output(target) as out:
         fresh = []
         for page in model.pages:
             relative = output_file(page.url)
             if out.claim(relative, page.url) is None:
                 continue
-            if cache.outputs.get(relative) == manifest[relative] and out.link(relative):
+            if cache.outputs.get(relative) == manifest[relative] and out.keep(relative):
                 continue
             fresh.append(page)
         for relative, (source, owner) in copies.items():
@@ -100,7 +98,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         errors = workers.render_pages(renderer, fresh, out.writer(), jobs, progress)
         if errors:
             raise BuildFailed(errors)
-        out.commit(stale=set(cache.outputs))
+        out.commit(previous=cache.outputs.keys() if cache.outputs else None)
     cache.remember(entries, manifest)
     cache.save()
     return _result(model, published, articles, reads, len(fresh), out, target, started)
@@ -109,20 +107,21 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
 def _load(config: Config, cache: BuildCache, jobs: int,
           progress: Progress) -> tuple[dict[str, Entry], list[Article], list[SiteError], int]:
     """Every article: from the cache when its file is unchanged, else read (in parallel)."""
-    root = config.root.resolve()
+    content = config.dir("content")
+    prefix, cut = config.relpath(content) + "/", len(str(content)) + 1
     entries: dict[str, Entry] = {}
     todo: list[tuple[Path, str, os.stat_result]] = []
-    for path in find_articles(config.dir("content")):
-        shown = config.relpath(path)
+    for path in walk_articles(content):
+        shown = prefix + path[cut:].replace(os.sep, "/")
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             continue  # deleted while we looked
-        article = cache.article(shown, stat, root)
+        article = cache.article(shown, stat)
         if article is not None:
             entries[shown] = Entry(stat.st_mtime_ns, stat.st_size, article)
         else:
-            todo.append((path, shown, stat))
+            todo.append((Path(path), shown, stat))
     errors: list[SiteError] = []
     for (_, shown, stat), result in zip(todo, workers.read_articles(config, cache, todo, jobs, progress),
                                            strict=True):

@@ -61,17 +61,21 @@ def cache_key(config: Config) -> str:
 class BuildCache:
     """Articles and output fingerprints of the last build; in memory only if ``folder`` is None."""
 
-    def __init__(self, folder: Path | None, key: str):
+    def __init__(self, folder: Path | None, key: str, root: Path = Path(".")):
         self.folder = folder
         self.key = key
+        self.root = root  # the site folder, which dependencies are relative to
+        self._seen: dict[str, bool] = {}
+        self._bodies_listed: set[str] | None = None
+        self._changed = True
         self.state = State(FORMAT, key)
         self.dropped = ""  # why a stored cache was not used, for messages
         self.autosave = True  # save after every build; the preview server saves when it stops
         self._bodies_made: set[str] = set()
 
     @classmethod
-    def open(cls, folder: Path | None, key: str) -> BuildCache:
-        cache = cls(folder, key)
+    def open(cls, folder: Path | None, key: str, root: Path = Path(".")) -> BuildCache:
+        cache = cls(folder, key, root)
         if folder is None:
             return cache
         try:
@@ -88,6 +92,7 @@ class BuildCache:
             cache.dropped = "made with another config or newsroom version"
         else:
             cache.state = state
+            cache._changed = False
         return cache
 
     @staticmethod
@@ -96,18 +101,30 @@ class BuildCache:
 
     # -- articles -------------------------------------------------------------------------
 
-    def article(self, shown: str, stat: os.stat_result, root: Path) -> Article | None:
+    def article(self, shown: str, stat: os.stat_result) -> Article | None:
         """The stored record of a file that has not changed since, or None."""
         entry = self.state.entries.get(shown)
         if entry is None or entry.mtime_ns != stat.st_mtime_ns or entry.size != stat.st_size:
             return None
         article = entry.article
-        if any(not (root / dep).is_file() for dep in article.depends):
+        if not all(map(self._exists, article.depends)):
             return None  # an image it checked is gone: read it again to report that
-        body = article.body
-        if body.file is not None and not body.file.is_file():
+        if article.body.file is not None and os.path.basename(article.body.file) not in self._stored_bodies:
             return None
         return article
+
+    def _exists(self, dependency: str) -> bool:
+        known = self._seen.get(dependency)
+        if known is None:
+            known = self._seen[dependency] = os.path.isfile(self.root / dependency)
+        return known
+
+    @property
+    def _stored_bodies(self) -> set[str]:
+        if self._bodies_listed is None:
+            folder = self._bodies
+            self._bodies_listed = set(os.listdir(folder)) if folder is not None and folder.is_dir() else set()
+        return self._bodies_listed
 
     def body_file(self, digest: str) -> Path | None:
         return self._bodies / f"{digest}.html" if self._bodies is not None else None
@@ -123,13 +140,19 @@ class BuildCache:
             return article
         if not target.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
+            self._changed = True
             temporary = target.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(article.body.text, encoding="utf-8")
             os.replace(temporary, target)
-        return replace(article, body=Body(file=target))
+        return replace(article, body=Body(file=str(target)))
 
     def remember(self, entries: dict[str, Entry], outputs: dict[str, str]) -> None:
+        """What this build knew; the next one compares with it. Starts a new build's lookups."""
+        if entries != self.state.entries or outputs != self.state.outputs:
+            self._changed = True
         self.state = State(FORMAT, self.key, entries, outputs)
+        self._seen.clear()
+        self._bodies_listed = None
 
     # -- outputs --------------------------------------------------------------------------
 
@@ -139,8 +162,9 @@ class BuildCache:
 
     def save(self, force: bool = False) -> None:
         """Write the state (atomically) and drop bodies no record points at any more."""
-        if self.folder is None or not (self.autosave or force):
+        if self.folder is None or not (self.autosave or force) or not self._changed:
             return
+        self._changed = False
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = self.folder / f"state.pickle.{os.getpid()}.tmp"
         with open(temporary, "wb") as stream:

@@ -63,12 +63,30 @@ def page_fingerprint(page: Page, base: str) -> str:
     return hashlib.sha1((base + _encode(page)).encode(), usedforsecurity=False).hexdigest()
 
 
+_FIELDS: dict[type, tuple[tuple[str, ...], bool]] = {}  # field names; small enough to remember
+_SMALL: dict[Any, str] = {}  # encodings of small frozen records (channels, sections, crumbs)
+
+
 def _encode(value: Any) -> str:
-    if isinstance(value, Article):
-        return "A" + value.digest
-    if isinstance(value, tuple | list):
-        return "[" + ",".join(_encode(v) for v in value) + "]"
-    if is_dataclass(value):
-        parts = (f"{f.name}={_encode(getattr(value, f.name))}" for f in fields(value))
-        return type(value).__name__ + "(" + ",".join(parts) + ")"
-    return repr(value)
+    """A string that differs whenever anything a template could read differs."""
+    kind = type(value)
+    if kind is Article:
+        return value.digest
+    if kind is tuple or kind is list:
+        return "[" + ",".join([_encode(v) for v in value]) + "]"
+    if kind is str or value is None or kind is int or kind is bool:
+        return repr(value)
+    known = _FIELDS.get(kind)
+    if known is None:
+        if not is_dataclass(value):
+            return repr(value)
+        names = tuple(f.name for f in fields(value))
+        small = kind.__hash__ is not None and all(f.type in ("str", "int", "bool") for f in fields(value))
+        known = _FIELDS[kind] = (names, small)
+    names, small = known
+    if small:
+        cached = _SMALL.get(value)
+        if cached is None:
+            cached = _SMALL[value] = kind.__name__ + "(" + ",".join([repr(getattr(value, n)) for n in names]) + ")"
+        return cached
+    return kind.__name__ + "(" + ",".join([_encode(getattr(value, n)) for n in names]) + ")"

@@ -1,17 +1,26 @@
-"""Write a build beside the output folder, then swap it in whole.
+"""Write a build so that the output folder only ever holds a whole build.
 
-A build is written into ``.public.staging-PID`` next to ``public/``. A file whose
-bytes did not change is hard-linked from the previous output, so it keeps its mtime
-and inode (cheap deploys, cheap builds). Only when everything is written does
-:meth:`Output.commit` swap the folders; a failure or Ctrl-C before that removes the
-staging folder and leaves the previous output byte-identical. Two files claiming one
-path, or a path that would leave the folder, are errors.
+Two ways, chosen by whether the output folder exists:
+
+* **fresh** — everything is written into ``.public.staging-PID`` beside ``public/``,
+  which is renamed into place at the end.
+* **update** — only files whose bytes changed are written into the staging folder;
+  unchanged files are not touched (they keep their mtime: cheap deploys). At the end a
+  journal listing the files to move in and the stale files to delete is written, then
+  applied; a build killed while applying it is finished by the next one (see
+  :func:`recover`), so the folder never stays half old, half new.
+
+Until :meth:`Output.commit`, the output folder is not touched: a failed, interrupted or
+killed build leaves it byte-identical. Two files claiming one path, or a path that
+would leave the folder, are errors.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
@@ -19,17 +28,14 @@ from .errors import BuildFailed, SiteError
 
 
 class Writer:
-    """Puts files into the staging folder; small and picklable, so workers can use it.
+    """Puts new or changed files into the staging folder; small and picklable, for workers."""
 
-    ``in_place``: the staging folder is the live folder; each file is replaced whole.
-    """
-
-    def __init__(self, staging: Path, previous: Path, in_place: bool = False):
+    def __init__(self, staging: Path, final: Path, fresh: bool):
         self.staging = staging
-        self.previous = previous
-        self.in_place = in_place
-        self.written = 0  # files whose bytes changed
-        self.kept = 0  # files linked unchanged from the previous output
+        self.final = final
+        self.fresh = fresh
+        self.written = 0  # files whose bytes are new
+        self.kept = 0  # files left as they were
         self._folders: set[str] = set()
 
     def _target(self, relative: str) -> Path:
@@ -40,47 +46,42 @@ class Writer:
         return self.staging / relative
 
     def put(self, relative: str, data: bytes) -> bool:
-        """Write ``data``, or link the previous output's identical file; True if the bytes are new."""
-        target = self._target(relative)
-        previous = self.previous / relative
-        try:
-            if previous.stat().st_size == len(data) and previous.read_bytes() == data:
-                if not self.in_place:
-                    os.link(previous, target)
-                return False
-        except OSError:
-            pass
-        if self.in_place:
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
-        else:
-            target.write_bytes(data)
+        """Stage ``data`` unless the output already has these bytes; True if staged."""
+        if not self.fresh:
+            try:
+                current = self.final / relative
+                if current.stat().st_size == len(data) and current.read_bytes() == data:
+                    return False
+            except OSError:
+                pass
+        self._target(relative).write_bytes(data)
         return True
 
-    def link(self, relative: str) -> bool:
-        """Link the previous output's file unchanged; False if there is none."""
-        if self.in_place:
-            return (self.staging / relative).is_file()
-        try:
-            os.link(self.previous / relative, self._target(relative))
-        except FileNotFoundError:
-            return False
+    def unchanged(self, relative: str) -> bool:
+        """True if the output already has this file (its inputs did not change)."""
+        return not self.fresh and os.path.isfile(self.final / relative)
+
+    def copy(self, relative: str, source: Path) -> bool:
+        """Stage a copy of ``source`` unless the output has one of the same size and mtime."""
+        if not self.fresh:
+            try:
+                old, new = os.stat(self.final / relative), os.stat(source)
+                if old.st_size == new.st_size and int(old.st_mtime) == int(new.st_mtime):
+                    return False
+            except OSError:
+                pass
+        shutil.copy2(source, self._target(relative))
         return True
 
 
 class Output:
-    """Stage a build for ``final``; unchanged files are linked from ``previous`` (default: ``final``).
+    """One build's writes into ``final``, in a fresh folder or as an update of the old one."""
 
-    ``in_place`` (the preview server's mode) updates ``final`` itself instead, replacing
-    each changed file whole and deleting stale ones at commit: no folder-wide copy.
-    """
-
-    def __init__(self, final: Path, previous: Path | None = None, in_place: bool = False):
+    def __init__(self, final: Path):
         self.final = final
-        self.in_place = in_place
-        self.staging = final if in_place else final.parent / f".{final.name}.staging-{os.getpid()}"
-        self._writer = Writer(self.staging, previous if previous is not None else final, in_place)
+        self.staging = final.parent / f".{final.name}.staging-{os.getpid()}"
+        self.fresh = not final.is_dir()
+        self._writer = Writer(self.staging, final, self.fresh)
         self.owners: dict[str, str] = {}
         self.errors: list[SiteError] = []
 
@@ -93,10 +94,8 @@ class Output:
         return self._writer.kept
 
     def __enter__(self) -> Output:
-        if self.in_place:
-            self.final.mkdir(parents=True, exist_ok=True)
-            return self
         recover(self.final)
+        self.fresh = self._writer.fresh = not self.final.is_dir()
         if self.staging.exists():
             shutil.rmtree(self.staging)
         self.staging.mkdir(parents=True)
@@ -104,7 +103,7 @@ class Output:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if not self.in_place and self.staging.exists():  # not committed: throw the half-made build away
+        if self.staging.exists():  # not committed: throw the half-made build away
             shutil.rmtree(self.staging, ignore_errors=True)
 
     def writer(self) -> Writer:
@@ -123,70 +122,91 @@ class Output:
         return relative
 
     def write(self, relative: str, data: bytes, owner: str) -> None:
-        """Write ``data`` at ``relative`` ('/'-separated), reusing an identical old file."""
+        """Claim and write ``data`` at ``relative`` ('/'-separated)."""
         if self.claim(relative, owner) is not None:
-            if self._writer.put(relative, data):
-                self._writer.written += 1
-            else:
-                self._writer.kept += 1
+            self._count(self._writer.put(relative, data))
 
-    def link(self, relative: str) -> bool:
-        """Reuse the previous output's file (already claimed); False if there is none."""
-        if self._writer.link(relative):
+    def keep(self, relative: str) -> bool:
+        """Keep the output's file as it is (already claimed); False if there is none."""
+        if self._writer.unchanged(relative):
             self._writer.kept += 1
             return True
         return False
 
     def copy(self, relative: str, source: Path, owner: str) -> None:
-        """Copy a file, linking the previous output's copy when size and mtime match."""
-        if self.claim(relative, owner) is None:
-            return
-        target = self._writer._target(relative)
-        previous = self._writer.previous / relative
-        try:
-            old, new = previous.stat(), source.stat()
-            if old.st_size == new.st_size and int(old.st_mtime) == int(new.st_mtime):
-                if not self.in_place:
-                    os.link(previous, target)
-                self._writer.kept += 1
-                return
-        except OSError:
-            pass
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp") if self.in_place else target
-        shutil.copy2(source, temporary)
-        if self.in_place:
-            os.replace(temporary, target)
-        self._writer.written += 1
+        if self.claim(relative, owner) is not None:
+            self._count(self._writer.copy(relative, source))
 
-    def commit(self, stale: set[str] = frozenset()) -> None:  # type: ignore[assignment]
-        """Swap the staging folder in; raises :class:`BuildFailed` if any write was refused.
+    def _count(self, changed: bool) -> None:
+        if changed:
+            self._writer.written += 1
+        else:
+            self._writer.kept += 1
 
-        In place, the files named in ``stale`` (output paths of the last build that this
-        one does not have) are deleted instead.
+    def commit(self, previous: Iterable[str] | None = None) -> None:
+        """Make the build the output; raises :class:`BuildFailed` if any write was refused.
+
+        ``previous`` lists the files of the last build, to find the stale ones; without
+        it the output folder is walked.
         """
         if self.errors:
             raise BuildFailed(self.errors)
-        if self.in_place:
-            for relative in stale - self.owners.keys():
-                (self.final / relative).unlink(missing_ok=True)
+        if self.fresh:
+            os.rename(self.staging, self.final)
             return
-        old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
-        if self.final.exists():
-            os.rename(self.final, old)
-        os.rename(self.staging, self.final)
-        shutil.rmtree(old, ignore_errors=True)
+        old = set(previous) if previous is not None else set(_walk(self.final))
+        moves = sorted(_walk(self.staging))
+        journal = self.final.parent / f".{self.final.name}.journal-{os.getpid()}"
+        temporary = journal.parent / (journal.name + ".tmp")
+        temporary.write_text(json.dumps({"staging": self.staging.name, "moves": moves,
+                                         "deletes": sorted(old - self.owners.keys())}), encoding="utf-8")
+        os.replace(temporary, journal)
+        _apply(journal, self.final)
+
+
+def _walk(folder: Path) -> list[str]:
+    files: list[str] = []
+    cut = len(str(folder)) + 1
+    for root, _, names in os.walk(folder):
+        files.extend(os.path.join(root, name)[cut:].replace(os.sep, "/") for name in names)
+    return files
+
+
+def _apply(journal: Path, final: Path) -> None:
+    """Carry out a journal: move staged files in, delete stale ones. Safe to repeat."""
+    plan = json.loads(journal.read_text(encoding="utf-8"))
+    staging = final.parent / plan["staging"]
+    made: set[str] = set()
+    for relative in plan["moves"]:
+        source = staging / relative
+        if not source.exists():
+            continue  # moved by an earlier, interrupted run of this journal
+        folder = relative.rpartition("/")[0]
+        if folder not in made:
+            (final / folder).mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        os.replace(source, final / relative)
+    for relative in plan["deletes"]:
+        target = final / relative
+        target.unlink(missing_ok=True)
+        parent = target.parent
+        while parent != final and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    journal.unlink()
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def recover(final: Path) -> None:
-    """Clean up after a build that was killed: restore or drop its leftovers."""
+    """Clean up after a build that was killed: finish its journal, drop its leftovers."""
     parent = final.parent
     if not parent.is_dir():
         return
-    for leftover in sorted(parent.glob(f".{final.name}.old-*")):
-        if not final.exists():
-            os.rename(leftover, final)  # killed between the two renames of commit()
+    for journal in sorted(parent.glob(f".{final.name}.journal-*")):
+        if journal.name.endswith(".tmp"):
+            journal.unlink(missing_ok=True)  # killed before the journal was complete: never applied
         else:
-            shutil.rmtree(leftover, ignore_errors=True)
+            _apply(journal, final)
     for leftover in parent.glob(f".{final.name}.staging-*"):
         pid = leftover.name.rsplit("-", 1)[-1]
         if not (pid.isdigit() and _alive(int(pid))):

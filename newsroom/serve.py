@@ -4,8 +4,8 @@
   from one save is settled (:data:`SETTLE`) into one rebuild, done on a worker thread
   while the server keeps serving the last good site.
 * The site is built in a temporary folder; a rebuild renders only the pages whose
-  fingerprint changed and replaces each changed file whole (write, then rename), so a
-  browser never sees a half-written page. Articles whose files did not change are not
+  fingerprint changed and moves each changed file in whole (write beside, then
+  rename), so a browser never sees a half-written page. Articles whose files did not change are not
   read again (the build cache, kept in ``.cache/newsroom/preview`` between sessions).
 * After each rebuild, livereload's WebSocket protocol tells every open page to reload.
   While the site has mistakes, every HTML page is served with an overlay listing
@@ -72,8 +72,7 @@ class Preview:
             try:
                 config = self._config(changed)
                 assert self.cache is not None
-                result = build(config, preview=True, cache=self.cache, output=self.site, in_place=True,
-                               jobs=self.jobs)
+                result = build(config, preview=True, cache=self.cache, output=self.site, jobs=self.jobs)
             except BuildFailed as failed:
                 self.state = State(self.state.root, failed.errors)
                 for error in failed.errors:
@@ -93,7 +92,7 @@ class Preview:
             config = load_config(self.config_path, base_url=self.base_url, drafts=self.drafts)
             if self.cache is not None:
                 self.cache.save(force=True)
-            self.cache = BuildCache.open(_cache_folder(config), cache_key(config))
+            self.cache = BuildCache.open(_cache_folder(config), cache_key(config), config.root)
             self.cache.autosave = False  # saving a large cache on every keystroke costs more than it saves
             self.config = config
         return self.config

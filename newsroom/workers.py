@@ -86,9 +86,9 @@ def _read_chunk(indices: list[int]) -> list[Article | BuildFailed]:
     renderer = _job.setdefault("markdown", MarkdownRenderer())
     results: list[Article | BuildFailed] = []
     for index in indices:
-        path = _job["todo"][index][0]
+        path, shown, _ = _job["todo"][index]
         try:
-            results.append(cache.keep_body(load_article(config, path, renderer)))
+            results.append(cache.keep_body(load_article(config, path, renderer, shown=shown)))
         except BuildFailed as failed:
             results.append(failed)
     return results

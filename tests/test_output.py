@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -38,16 +39,49 @@ def test_two_writers_of_one_path_are_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "public").exists()
 
 
-def test_leftovers_of_a_killed_build_are_cleaned_or_restored(tmp_path: Path) -> None:
+def test_a_build_killed_while_applying_its_journal_is_finished_by_the_next(tmp_path: Path) -> None:
     final = tmp_path / "public"
-    dead = tmp_path / ".public.staging-999999999"
-    dead.mkdir()
-    old = tmp_path / ".public.old-999999999"
-    old.mkdir()
-    (old / "index.html").write_text("previous", encoding="utf-8")
-    recover(final)  # killed between the two renames: the previous output comes back
-    assert (final / "index.html").read_text(encoding="utf-8") == "previous"
+    (final / "news").mkdir(parents=True)
+    (final / "index.html").write_text("old home", encoding="utf-8")
+    (final / "news/gone.html").write_text("stale", encoding="utf-8")
+    staging = tmp_path / ".public.staging-999999999"
+    (staging / "a").mkdir(parents=True)
+    (staging / "a/new.html").write_text("new page", encoding="utf-8")
+    # the killed build had already moved index.html in when it died
+    (final / "index.html").write_text("new home", encoding="utf-8")
+    (tmp_path / ".public.journal-999999999").write_text(json.dumps(
+        {"staging": staging.name, "moves": ["a/new.html", "index.html"], "deletes": ["news/gone.html"]}))
+    recover(final)
+    assert snapshot(final) == {"a/new.html": b"new page", "index.html": b"new home"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_an_unfinished_journal_is_dropped_and_the_output_kept(tmp_path: Path) -> None:
+    final = tmp_path / "public"
+    final.mkdir()
+    (final / "index.html").write_text("old home", encoding="utf-8")
+    (tmp_path / ".public.staging-999999999").mkdir()
+    (tmp_path / ".public.journal-999999999.tmp").write_text('{"staging": ".public.staging-9', encoding="utf-8")
+    recover(final)
+    assert snapshot(final) == {"index.html": b"old home"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_an_update_touches_only_changed_files_and_removes_stale_ones(tmp_path: Path) -> None:
+    final = tmp_path / "public"
+    with Output(final) as out:
+        for name in ("index.html", "a/one.html", "b/two.html"):
+            out.write(name, name.encode(), name)
+        out.commit()
+    os.utime(final / "index.html", (1_000_000_000, 1_000_000_000))
+    with Output(final) as out:
+        out.write("index.html", b"index.html", "home")
+        out.write("a/one.html", b"changed", "one")
+        out.commit()
+    assert snapshot(final) == {"index.html": b"index.html", "a/one.html": b"changed"}
+    assert (final / "index.html").stat().st_mtime == 1_000_000_000
+    assert not (final / "b").exists()
+    assert (out.written, out.kept) == (1, 1)
 
 
 def test_static_file_that_would_overwrite_a_page_is_an_error(make_site) -> None:
@@ -57,7 +91,7 @@ def test_static_file_that_would_overwrite_a_page_is_an_error(make_site) -> None:
     assert result.stderr.splitlines()[0] == "static/changzhi/index.html: changzhi/index.html is also written by /changzhi/"
 
 
-def test_unchanged_static_files_keep_their_inode(make_site) -> None:
+def test_unchanged_static_files_are_not_touched(make_site) -> None:
     site = make_site({"content/changzhi/a.md": article(), "static/css/x.css": "p{}"})
     assert run_build(cwd=site).returncode == 0
     before = os.stat(site / "public/css/x.css").st_ino
