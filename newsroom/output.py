@@ -66,7 +66,7 @@ class Writer:
         if not self.fresh:
             try:
                 old, new = os.stat(self.final / relative), os.stat(source)
-                if old.st_size == new.st_size and int(old.st_mtime) == int(new.st_mtime):
+                if old.st_size == new.st_size and old.st_mtime_ns == new.st_mtime_ns:
                     return False
             except OSError:
                 pass

@@ -1,0 +1,135 @@
+"""Incremental builds are exact: after any sequence of edits, byte-identical to a clean build."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from conftest import REPO, article, snapshot
+
+from newsroom import build, load_config, workers
+from newsroom.cache import BuildCache, cache_key
+
+CHANNELS = ["changzhi", "taiyuan"]
+SECTIONS = ["news", "business"]
+
+
+def story(rng: random.Random, n: int) -> str:
+    title = f"Story {n} {rng.choice(['bridge', 'market', 'festival', 'rail'])} {rng.randint(1, 99)}"
+    date = f"2021-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} {rng.randint(0, 23):02d}:{rng.choice(['00', '30'])}"
+    fields = {"section": rng.choice(SECTIONS), "dek": f"Dek {rng.randint(1, 999)}"}
+    if rng.random() < 0.4:
+        fields["image"] = "/images/photo.jpg"
+    if rng.random() < 0.2:
+        fields["draft"] = "true"
+    return article(title, date=date, body=f"Paragraph {rng.randint(1, 10**6)}.\n\n## Heading\n\nMore text.", **fields)
+
+
+def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
+    articles = sorted((site / "content").rglob("*.md"))
+    kind = rng.choice(["body", "title", "date", "move", "delete", "add", "add", "template", "config", "static"])
+    if kind in ("body", "title", "date", "move", "delete") and not articles:
+        kind = "add"
+    if kind == "add":
+        counter[0] += 1
+        target = site / "content" / rng.choice(CHANNELS) / f"story-{counter[0]}.md"
+        target.write_text(story(rng, counter[0]), encoding="utf-8")
+        return f"add {target.name}"
+    if kind in ("body", "title", "date"):
+        target = rng.choice(articles)
+        lines = target.read_text(encoding="utf-8").splitlines()
+        if kind == "body":
+            lines.append(f"An added sentence {rng.randint(1, 10**6)}.")
+        elif kind == "title":
+            lines[1] = f"title: Retitled {rng.randint(1, 10**6)}"
+        else:
+            lines[2] = f"date: 2021-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 08:00"
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return f"{kind} {target.name}"
+    if kind == "move":
+        target = rng.choice(articles)
+        channel = "taiyuan" if target.parent.name == "changzhi" else "changzhi"
+        target.rename(site / "content" / channel / target.name)
+        return f"move {target.name} to {channel}"
+    if kind == "delete":
+        target = rng.choice(articles)
+        target.unlink()
+        return f"delete {target.name}"
+    if kind == "template":
+        name = rng.choice(["article.html", "index.html", "partials/card.html", "partials/footer.html"])
+        path = site / "templates" / name
+        text = path.read_text(encoding="utf-8")
+        marker = f"<!-- edit {rng.randint(1, 10**6)} -->"
+        path.write_text(text.replace("</article>", marker + "</article>", 1) if "</article>" in text
+                        else text + marker, encoding="utf-8")
+        return f"template {name}"
+    if kind == "static":
+        (site / "static/css/extra.css").write_text(f"p {{ margin: {rng.randint(1, 9)}px }}", encoding="utf-8")
+        return "static css"
+    config = site / "site.toml"
+    text = config.read_text(encoding="utf-8")
+    per_page = rng.choice([2, 3, 5])
+    config.write_text("\n".join(f"per_page = {per_page}" if line.startswith("per_page") else line
+                                for line in text.splitlines()) + "\n", encoding="utf-8")
+    return f"config per_page={per_page}"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_random_edit_sequences_match_clean_builds(make_site, tmp_path: Path, monkeypatch, jobs: int) -> None:
+    if jobs > 1:  # use the process pool even for a small site
+        monkeypatch.setattr(workers, "PARALLEL_READS", 1)
+        monkeypatch.setattr(workers, "PARALLEL_PAGES", 1)
+    files = {f"templates/{p.relative_to(REPO / 'templates').as_posix()}": p.read_text(encoding="utf-8")
+             for p in (REPO / "templates").rglob("*.html")}
+    site = make_site({**files, "static/images/photo.jpg": b"\xff\xd8jpeg", "static/css/site.css": "body{}",
+                      "content/changzhi/.keep": "", "content/taiyuan/.keep": ""})
+    text = (site / "site.toml").read_text(encoding="utf-8").replace(
+        f'templates_dir = "{(REPO / "templates").as_posix()}"', 'templates_dir = "templates"')
+    (site / "site.toml").write_text(text, encoding="utf-8")
+    rng = random.Random(20261129 + jobs)
+    counter = [0]
+    for _ in range(6):
+        mutate(rng, site, counter)
+    incremental = site / "public"
+    history = []
+    for step in range(14):
+        history.append(mutate(rng, site, counter))
+        build(load_config(site / "site.toml"), jobs=jobs)
+        clean = tmp_path / f"clean-{step}"
+        build(load_config(site / "site.toml", output_dir=str(clean)), jobs=1)
+        assert snapshot(incremental) == snapshot(clean), f"after: {history}"
+
+
+def test_a_damaged_or_stale_cache_is_rebuilt_not_trusted(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article("First"), "content/taiyuan/b.md": article("Second")})
+    config = load_config(site / "site.toml")
+    build(config)
+    folder = BuildCache.folder_for(config, config.dir("output"))
+    state = folder / "state.pickle"
+    assert BuildCache.open(folder, cache_key(config)).state.entries  # a good cache is used
+
+    state.write_bytes(state.read_bytes()[:100])  # truncated
+    damaged = BuildCache.open(folder, cache_key(config))
+    assert damaged.dropped.startswith("unreadable") and not damaged.state.entries
+    (site / "content/changzhi/a.md").write_text(article("Changed"), encoding="utf-8")
+    result = build(config)
+    assert result.articles_read == 2
+    assert "Changed" in (site / "public/changzhi/index.html").read_text(encoding="utf-8")
+
+    assert BuildCache.open(folder, "another key").dropped == "made with another config or newsroom version"
+    state.write_bytes(b"not a pickle at all")
+    assert build(config).articles_read == 2
+    for body in folder.glob("bodies-*/*.html"):
+        body.unlink()  # bodies gone: records that point at them are read again
+    assert build(config).articles_read == 2
+
+
+def test_unchanged_articles_are_not_read_again(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article("First"), "content/taiyuan/b.md": article("Second")})
+    config = load_config(site / "site.toml")
+    assert build(config).articles_read == 2
+    assert build(config).articles_read == 0
+    (site / "content/changzhi/a.md").write_text(article("Edited"), encoding="utf-8")
+    result = build(config)
+    assert (result.articles_read, result.files_written) == (1, 5)  # its page, channel, section, home, neighbour
