@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import workers
@@ -19,13 +19,24 @@ from .config import Config
 from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError
 from .fingerprint import page_fingerprint, template_keys
-from .model import build_model
+from .model import SiteModel, build_model
 from .output import Output
 from .progress import Progress
 from .render import Renderer
 from .urls import output_file
 
 IGNORED_STATIC = frozenset({".DS_Store", "Thumbs.db", ".git", ".gitkeep"})
+
+
+@dataclass
+class Session:
+    """What a long-running process (the preview server) keeps from one build to the next,
+    so that :func:`newsroom.patch.patch_articles` can redo only part of the work."""
+
+    model: SiteModel | None = None
+    renderer: Renderer | None = None
+    bases: dict[str, str] = field(default_factory=dict)  # page kind -> fingerprint base
+    refs: dict[str, list[int]] | None = None  # article path -> indices of the pages that show it
 
 
 @dataclass(frozen=True)
@@ -42,14 +53,16 @@ class BuildResult:
 
 
 def build(config: Config, *, write: bool = True, preview: bool = False, cache: BuildCache | None = None,
-          output: Path | None = None, jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
+          output: Path | None = None, jobs: int | None = None, progress: Progress | None = None,
+          session: Session | None = None) -> BuildResult:
     """Build the site of ``config``; raises :class:`BuildFailed` with every mistake found.
 
     With ``write=False`` everything is read, checked and rendered, and nothing is
     written. The output (default: the config's output folder) changes only when the
     whole build succeeded, and then only in the files whose bytes changed (see
-    :mod:`newsroom.output`). ``cache`` defaults to the one stored beside the output (none for a check); ``jobs``
-    is the number of processes (default: one per core).
+    :mod:`newsroom.output`). ``cache`` defaults to the one stored beside the output
+    (none for a check); ``jobs`` is the number of processes (default: one per core);
+    a ``session`` is filled with what a later :func:`~newsroom.patch.patch_articles` needs.
     """
     started = time.perf_counter()
     progress = progress or Progress(enabled=False)
@@ -73,8 +86,11 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         return _result(model, published, articles, reads, len(model.pages), None, None, started)
 
     keys = template_keys(renderer.env, config.dir("templates"))
-    base = f"{cache.key}:{preview}:"
-    manifest = {output_file(p.url): page_fingerprint(p, base + keys[p.kind]) for p in model.pages}
+    bases = {kind: f"{cache.key}:{preview}:{key}" for kind, key in keys.items()}
+    files = [output_file(p.url) for p in model.pages]
+    manifest = {f: page_fingerprint(p, bases[p.kind]) for f, p in zip(files, model.pages, strict=True)}
+    if session is not None:
+        session.model, session.renderer, session.bases, session.refs = model, renderer, bases, None
     copies = _copies(config, published)
     manifest.update((rel, _copy_print(source)) for rel, (source, _) in copies.items())
     if manifest == cache.outputs and target.is_dir():
@@ -84,8 +100,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
 
     with Output(target) as out:
         fresh = []
-        for page in model.pages:
-            relative = output_file(page.url)
+        for relative, page in zip(files, model.pages, strict=True):
             if out.claim(relative, page.url) is None:
                 continue
             if cache.outputs.get(relative) == manifest[relative] and out.keep(relative):

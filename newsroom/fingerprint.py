@@ -14,8 +14,9 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from .config import Channel, Section
 from .content import Article
-from .model import Page
+from .model import Crumb, Page
 
 TEMPLATES = {"home": "home.html", "index": "index.html", "article": "article.html", "notfound": "404.html"}
 
@@ -63,30 +64,33 @@ def page_fingerprint(page: Page, base: str) -> str:
     return hashlib.sha1((base + _encode(page)).encode(), usedforsecurity=False).hexdigest()
 
 
-_FIELDS: dict[type, tuple[tuple[str, ...], bool]] = {}  # field names; small enough to remember
-_SMALL: dict[Any, str] = {}  # encodings of small frozen records (channels, sections, crumbs)
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _encode(value: Any) -> str:
-    """A string that differs whenever anything a template could read differs."""
+    """A string that differs whenever anything a template could read differs.
+
+    Articles stand for their digest. Channels, sections and breadcrumbs come from the
+    config, which the cache key covers, so their URL or slug is enough to tell them apart.
+    """
     kind = type(value)
     if kind is Article:
         return value.digest
-    if kind is tuple or kind is list:
-        return "[" + ",".join([_encode(v) for v in value]) + "]"
-    if kind is str or value is None or kind is int or kind is bool:
+    if kind is str:
+        return value
+    if value is None or kind is int or kind is bool:
         return repr(value)
-    known = _FIELDS.get(kind)
-    if known is None:
+    if kind is tuple or kind is list:
+        if all(type(v) is Article for v in value):  # the common case, by the hundred thousand
+            return "[" + ",".join([v.digest for v in value]) + "]"
+        return "[" + ",".join([_encode(v) for v in value]) + "]"
+    if kind is Channel or kind is Section:
+        return "@" + value.slug
+    if kind is Crumb:
+        return "^" + value.url
+    names = _FIELDS.get(kind)
+    if names is None:
         if not is_dataclass(value):
             return repr(value)
-        names = tuple(f.name for f in fields(value))
-        small = kind.__hash__ is not None and all(f.type in ("str", "int", "bool") for f in fields(value))
-        known = _FIELDS[kind] = (names, small)
-    names, small = known
-    if small:
-        cached = _SMALL.get(value)
-        if cached is None:
-            cached = _SMALL[value] = kind.__name__ + "(" + ",".join([repr(getattr(value, n)) for n in names]) + ")"
-        return cached
-    return kind.__name__ + "(" + ",".join([_encode(getattr(value, n)) for n in names]) + ")"
+        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    return kind.__name__ + "(" + "|".join([_encode(getattr(value, n)) for n in names]) + ")"

@@ -28,12 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .builder import build
+from .builder import Session, build
 from .cache import BuildCache, cache_key
 from .config import Config, load_config
 from .errors import BuildFailed, SiteError
+from .patch import index_pages, patch_articles
 
-SETTLE = 0.1  # seconds without new events before a rebuild starts
+SETTLE = 0.05  # seconds without new events before a rebuild starts
 IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".part", ".crdownload")
 
 
@@ -57,6 +58,7 @@ class Preview:
         self.workdir = Path(tempfile.mkdtemp(prefix="newsroom-preview-"))
         self.site = self.workdir / "site"
         self.cache: BuildCache | None = None
+        self.session = Session()
         self.config: Config | None = None
         self.state = State(root=None)
         self._lock = threading.Lock()
@@ -72,7 +74,13 @@ class Preview:
             try:
                 config = self._config(changed)
                 assert self.cache is not None
-                result = build(config, preview=True, cache=self.cache, output=self.site, jobs=self.jobs)
+                result = None
+                if changed and self.session.model is not None:
+                    result = patch_articles(config, self.cache, self.session, changed, self.site)
+                if result is None:
+                    result = build(config, preview=True, cache=self.cache, output=self.site, jobs=self.jobs,
+                                   session=self.session)
+                    self.session.refs = index_pages(self.session.model.pages) if self.session.model else None
             except BuildFailed as failed:
                 self.state = State(self.state.root, failed.errors)
                 for error in failed.errors:
@@ -93,6 +101,7 @@ class Preview:
             if self.cache is not None:
                 self.cache.save(force=True)
             self.cache = BuildCache.open(_cache_folder(config), cache_key(config), config.root)
+            self.session = Session()
             self.cache.autosave = False  # saving a large cache on every keystroke costs more than it saves
             self.config = config
         return self.config

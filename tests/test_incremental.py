@@ -133,3 +133,47 @@ def test_unchanged_articles_are_not_read_again(make_site) -> None:
     (site / "content/changzhi/a.md").write_text(article("Edited"), encoding="utf-8")
     result = build(config)
     assert (result.articles_read, result.files_written) == (1, 5)  # its page, channel, section, home, neighbour
+
+
+def test_the_preview_quick_path_gives_the_same_bytes(make_site, tmp_path: Path) -> None:
+    from newsroom.builder import Session
+    from newsroom.patch import patch_articles
+
+    rng = random.Random(7)
+    site = make_site({f"content/{rng.choice(CHANNELS)}/s{n}.md": story(rng, n) for n in range(12)}
+                     | {"static/images/photo.jpg": b"\xff\xd8jpeg"})
+    config = load_config(site / "site.toml", drafts=True)
+    output = tmp_path / "preview"
+    cache = BuildCache(None, cache_key(config), config.root)
+    session = Session()
+    build(config, preview=True, cache=cache, output=output, session=session)
+    quick = 0
+    for step in range(12):
+        target = site / "content" / rng.choice(CHANNELS)
+        files = sorted(target.glob("*.md"))
+        if not files:
+            continue
+        path = rng.choice(files)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        what = rng.choice(["title", "body", "dek", "date"])
+        if what == "title":
+            lines[1] = f"title: Quick title {step}"
+        elif what == "date":
+            lines[2] = f"date: 2021-{rng.randint(1, 12):02d}-05 10:00"
+        elif what == "dek":
+            lines = [f"dek: New dek {step}" if line.startswith("dek:") else line for line in lines]
+        else:
+            lines.append(f"A new line {step}.")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        result = patch_articles(config, cache, session, {path.resolve()}, output)
+        if what == "date":
+            assert result is None  # the article may move in its lists: a full build's job
+        if result is None:
+            build(config, preview=True, cache=cache, output=output, session=session)
+        else:
+            quick += 1
+            assert result.pages_rendered >= 1
+        clean = tmp_path / f"clean-{step}"
+        build(config, preview=True, output=clean, cache=BuildCache(None, cache_key(config), config.root))
+        assert snapshot(output) == snapshot(clean), f"step {step}: {what} {path.name}"
+    assert quick >= 5
