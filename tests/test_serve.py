@@ -65,6 +65,17 @@ class Preview:
         return self.log.read_text(encoding="utf-8")
 
 
+def stop(process: subprocess.Popen[str]) -> None:
+    """Ctrl-C, as an editor stops it; a server that does not stop is killed and fails the test."""
+    process.send_signal(signal.SIGINT)
+    try:
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def start(site: Path, tmp: Path, *args: str) -> tuple[subprocess.Popen[str], Path, Path, int]:
     port = free_port()
     tmpdir = tmp / "tmpdir"
@@ -85,13 +96,17 @@ def preview(make_site, tmp_path: Path) -> Iterator[Preview]:
     process, log, tmpdir, port = start(site, tmp_path)
     url = f"http://127.0.0.1:{port}"
     server = Preview(url, site, process, log, tmpdir)
-    until(lambda: process.poll() is not None or fetch(url + "/")[0] == 200, "the server to start")
-    assert process.poll() is None, server.output()
-    yield server
-    if process.poll() is None:
+    try:
+        until(lambda: process.poll() is not None or fetch(url + "/")[0] == 200, "the server to start")
+        assert process.poll() is None, server.output()
+        yield server
         process.send_signal(signal.SIGINT)  # Ctrl-C
         assert process.wait(timeout=15) == 0, server.output()
-    assert list(tmpdir.iterdir()) == [], "preview left temporary folders behind"
+        assert list(tmpdir.iterdir()) == [], "preview left temporary folders behind"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def test_serves_on_loopback_with_livereload_only_in_preview(preview: Preview) -> None:
@@ -151,8 +166,7 @@ def test_a_template_mistake_names_the_template_line(make_site, tmp_path: Path) -
         page = until(lambda: (p := fetch(url + ARTICLE_URL)[1]) and "newsroom-errors" in p and p, "the overlay")
         assert "templates/article.html:3: template error: " in page
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 0
+        stop(process)
     assert list(tmpdir.iterdir()) == []
 
 
@@ -181,8 +195,7 @@ def test_no_drafts_flag_hides_them(make_site, tmp_path: Path) -> None:
         until(lambda: fetch(f"http://127.0.0.1:{port}/")[0] == 200, "the server to start")
         assert fetch(f"http://127.0.0.1:{port}/taiyuan/news/2021/08/draft/")[0] == 404
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 0
+        stop(process)
 
 
 def test_a_port_in_use_is_a_one_line_error(make_site, tmp_path: Path) -> None:
@@ -223,6 +236,5 @@ def test_a_site_broken_from_the_start_shows_an_error_page(make_site, tmp_path: P
         (site / "content/changzhi/a.md").write_text(article("Now fine"), encoding="utf-8")
         until(lambda: "Now fine" in fetch(url + "/")[1], "the site to come back")
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 0
+        stop(process)
     assert list(tmpdir.iterdir()) == []
