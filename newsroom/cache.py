@@ -3,9 +3,12 @@
 The cache lives in ``.cache/newsroom/<output name>/`` beside the output folder
 (``.cache/`` is ignored by git) and holds:
 
-* ``state.pickle`` — a header (format, key) and, for each article file, its size,
-  mtime and the Article record read from it; for each output file, the fingerprint of
-  what made it (see :mod:`newsroom.fingerprint`) in the last good build;
+* ``state.pickle`` — a header (format, key), the names of the shard files and, for each
+  output file, the fingerprint of what made it (see :mod:`newsroom.fingerprint`) in the
+  last good build;
+* ``articles-NN-<token>.pickle`` — shards holding, for each article file, its size, mtime
+  and the Article record read from it; a build rewrites only the shards that changed,
+  and the header is replaced last, so a build killed while saving leaves the old cache;
 * ``bodies-<key>/<digest>.html`` — article bodies, read only by the pages that show them.
 
 The key covers everything besides the files themselves that decides a record: the
@@ -20,13 +23,15 @@ import hashlib
 import os
 import pickle
 import shutil
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import Config
 from .content import Article, Body
 
-FORMAT = 1
+FORMAT = 2
+SHARDS = 32
 
 
 @dataclass
@@ -42,6 +47,18 @@ class State:
     key: str
     entries: dict[str, Entry] = field(default_factory=dict)  # by site-relative path
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> fingerprint
+
+
+@dataclass
+class Header:
+    format: int
+    key: str
+    shards: list[str]  # file names, one per shard
+    outputs: dict[str, str]
+
+
+def _shard(path: str) -> int:
+    return zlib.crc32(path.encode()) % SHARDS
 
 
 def cache_key(config: Config) -> str:
@@ -71,7 +88,8 @@ class BuildCache:
         self.state = State(FORMAT, key)
         self.dropped = ""  # why a stored cache was not used, for messages
         self.autosave = True  # save after every build; the preview server saves when it stops
-        self._bodies_made: set[str] = set()
+        self._saved: dict[str, Entry] = {}  # the entries as they are on disk
+        self._shard_files: list[str] = []
 
     @classmethod
     def open(cls, folder: Path | None, key: str, root: Path = Path(".")) -> BuildCache:
@@ -80,19 +98,28 @@ class BuildCache:
             return cache
         try:
             with open(folder / "state.pickle", "rb") as stream:
-                state = pickle.load(stream)
+                header = pickle.load(stream)
+            if not isinstance(header, Header) or header.format != FORMAT:
+                cache.dropped = "written by another version of newsroom"
+                return cache
+            if header.key != key:
+                cache.dropped = "made with another config or newsroom version"
+                return cache
+            entries: dict[str, Entry] = {}
+            for name in header.shards:
+                with open(folder / name, "rb") as stream:
+                    entries.update(pickle.load(stream))
         except FileNotFoundError:
+            if (folder / "state.pickle").exists():
+                cache.dropped = "incomplete"
             return cache
         except Exception as exc:  # noqa: BLE001 - any unreadable cache is rebuilt, never trusted
             cache.dropped = f"unreadable ({type(exc).__name__})"
             return cache
-        if not isinstance(state, State) or state.format != FORMAT:
-            cache.dropped = "written by another version of newsroom"
-        elif state.key != key:
-            cache.dropped = "made with another config or newsroom version"
-        else:
-            cache.state = state
-            cache._changed = False
+        cache.state = State(FORMAT, key, entries, header.outputs)
+        cache._saved = dict(entries)
+        cache._shard_files = list(header.shards)
+        cache._changed = False
         return cache
 
     @staticmethod
@@ -166,10 +193,31 @@ class BuildCache:
             return
         self._changed = False
         self.folder.mkdir(parents=True, exist_ok=True)
+        entries = self.state.entries
+        dirty = {_shard(p) for p in entries.keys() | self._saved.keys() if entries.get(p) is not self._saved.get(p)}
+        if len(self._shard_files) != SHARDS:
+            dirty = set(range(SHARDS))
+            self._shard_files = [""] * SHARDS
+        if dirty:
+            shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
+            for path, entry in entries.items():
+                shards[_shard(path)][path] = entry
+            token = os.urandom(6).hex()
+            for number in sorted(dirty):
+                name = f"articles-{number:02d}-{token}.pickle"
+                with open(self.folder / name, "wb") as stream:
+                    pickle.dump(shards[number], stream, protocol=pickle.HIGHEST_PROTOCOL)
+                self._shard_files[number] = name
+        header = Header(FORMAT, self.key, list(self._shard_files), self.state.outputs)
         temporary = self.folder / f"state.pickle.{os.getpid()}.tmp"
         with open(temporary, "wb") as stream:
-            pickle.dump(self.state, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.folder / "state.pickle")
+            pickle.dump(header, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.folder / "state.pickle")  # the new cache exists from here on
+        self._saved = dict(entries)
+        keep = set(self._shard_files)
+        for old in self.folder.glob("articles-*.pickle"):
+            if old.name not in keep:
+                old.unlink(missing_ok=True)
         for other in self.folder.glob("bodies-*"):
             if other != self._bodies:
                 shutil.rmtree(other, ignore_errors=True)  # made with another key
@@ -179,8 +227,3 @@ class BuildCache:
             for name in os.listdir(bodies):
                 if name not in wanted:
                     (bodies / name).unlink(missing_ok=True)
-
-    def clear(self) -> None:
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-        self.state = State(FORMAT, self.key)

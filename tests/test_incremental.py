@@ -120,6 +120,9 @@ def test_a_damaged_or_stale_cache_is_rebuilt_not_trusted(make_site) -> None:
     assert BuildCache.open(folder, "another key").dropped == "made with another config or newsroom version"
     state.write_bytes(b"not a pickle at all")
     assert build(config).articles_read == 2
+    next(folder.glob("articles-*.pickle")).unlink()  # a shard gone
+    assert BuildCache.open(folder, cache_key(config)).dropped == "incomplete"
+    assert build(config).articles_read == 2
     for body in folder.glob("bodies-*/*.html"):
         body.unlink()  # bodies gone: records that point at them are read again
     assert build(config).articles_read == 2
