@@ -63,13 +63,12 @@ def _shard(path: str) -> int:
 
 def cache_key(config: Config) -> str:
     """Everything besides an article's own bytes that decides what reading it gives."""
-    import markdown
-    import yaml
+    from importlib.metadata import version
 
     neutral = replace(config, build=replace(config.build, output_dir=""), drafts=False)
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(repr(neutral).encode())
-    digest.update(f"{FORMAT} {markdown.__version__} {yaml.__version__}".encode())
+    digest.update(f"{FORMAT} {version('markdown')} {version('pyyaml')}".encode())
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.read_bytes())
     return digest.hexdigest()

@@ -14,15 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from .config import Channel, Config, Section
 from .dates import date_from_filename, parse_date
 from .errors import BuildFailed, SiteError, line_of_key
-from .frontmatter_io import FrontMatterError, Parsed, split_front_matter
 from .markup import MarkdownRenderer, is_cjk, shorten
 from .urls import output_file, permalink, slug_problem, slugify
+
+if TYPE_CHECKING:
+    from .frontmatter_io import Parsed
 
 KNOWN_FIELDS = frozenset({
     "title", "date", "channel", "section", "source", "dek", "author", "authors",
@@ -171,6 +173,8 @@ class _ArticleReader:
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
             raise BuildFailed([SiteError(self.shown, line, None, "not UTF-8 text; save the file as UTF-8")]) from None
+        from .frontmatter_io import FrontMatterError, split_front_matter  # YAML: only when reading
+
         try:
             self.parsed = split_front_matter(text)
         except FrontMatterError as exc:

@@ -18,10 +18,8 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from functools import cache
+from typing import Any
 
 #: Resolves an image src; returns the URL to write, or None when the src is wrong
 #: (the resolver has recorded why).
@@ -37,27 +35,42 @@ class Rendered:
     summary: str
 
 
-class _FigureProcessor(Treeprocessor):
-    def __init__(self, md: markdown.Markdown):
-        super().__init__(md)
-        self.resolve_image: Resolver = lambda src: src
-        self.base_path = ""
+@cache
+def _figure_extension() -> type:
+    """The figure extension's class, made on first use: importing Python-Markdown costs
+    time that a build with nothing to read does not need to spend."""
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
 
-    def run(self, root: etree.Element) -> None:
-        for img in root.iter("img"):
-            src = img.get("src", "")
-            resolved = self.resolve_image(src)
-            if resolved is not None:
-                img.set("src", resolved)
-            img.set("loading", "lazy")
-        if self.base_path:
-            for link in root.iter("a"):
-                href = link.get("href", "")
-                if href.startswith("/") and not href.startswith("//"):
-                    link.set("href", self.base_path + href)
-        for index, child in enumerate(list(root)):
-            if _only_image(child):
-                root[index] = _figure(child[0])
+    class FigureProcessor(Treeprocessor):
+        def __init__(self, md: Any):
+            super().__init__(md)
+            self.resolve_image: Resolver = lambda src: src
+            self.base_path = ""
+
+        def run(self, root: etree.Element) -> None:
+            for img in root.iter("img"):
+                src = img.get("src", "")
+                resolved = self.resolve_image(src)
+                if resolved is not None:
+                    img.set("src", resolved)
+                img.set("loading", "lazy")
+            if self.base_path:
+                for link in root.iter("a"):
+                    href = link.get("href", "")
+                    if href.startswith("/") and not href.startswith("//"):
+                        link.set("href", self.base_path + href)
+            for index, child in enumerate(list(root)):
+                if _only_image(child):
+                    root[index] = _figure(child[0])
+
+    class FigureExtension(Extension):
+        def extendMarkdown(self, md: Any) -> None:  # noqa: N802 (Markdown's API)
+            processor = FigureProcessor(md)
+            md.treeprocessors.register(processor, "newsroom_figure", 5)  # after attr_list (8)
+            md.newsroom_figure = processor
+
+    return FigureExtension
 
 
 def _only_image(p: etree.Element) -> bool:
@@ -88,13 +101,6 @@ def _figure(img: etree.Element) -> etree.Element:
     return figure
 
 
-class FigureExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
-        processor = _FigureProcessor(md)
-        md.treeprocessors.register(processor, "newsroom_figure", 5)  # after attr_list (8)
-        md.newsroom_figure = processor  # type: ignore[attr-defined]
-
-
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -112,12 +118,14 @@ class MarkdownRenderer:
     """Reusable Markdown converters (building one is costly), one per quote style."""
 
     def __init__(self) -> None:
-        self._converters: dict[bool, markdown.Markdown] = {}
+        self._converters: dict[bool, Any] = {}
 
-    def _converter(self, smart: bool) -> markdown.Markdown:
+    def _converter(self, smart: bool) -> Any:
         md = self._converters.get(smart)
         if md is None:
-            extensions: list[str | Extension] = [*EXTENSIONS, FigureExtension()]
+            import markdown
+
+            extensions: list[Any] = [*EXTENSIONS, _figure_extension()()]
             if smart:
                 extensions.append("smarty")
             md = markdown.Markdown(extensions=extensions, output_format="html")
@@ -127,7 +135,7 @@ class MarkdownRenderer:
     def render(self, text: str, *, lang: str, resolve_image: Resolver, base_path: str = "") -> Rendered:
         md = self._converter(uses_smart_quotes(lang))
         md.reset()
-        processor: _FigureProcessor = md.newsroom_figure  # type: ignore[attr-defined]
+        processor = md.newsroom_figure
         processor.resolve_image = resolve_image
         processor.base_path = base_path
         body = md.convert(text)
