@@ -118,6 +118,15 @@ def test_a_damaged_or_stale_cache_is_rebuilt_not_trusted(make_site) -> None:
     assert "Changed" in (site / "public/changzhi/index.html").read_text(encoding="utf-8")
 
     assert BuildCache.open(folder, "another key").dropped == "made with another config or newsroom version"
+    import pickle
+
+    from newsroom.cache import Header
+
+    good = state.read_bytes()
+    header = pickle.loads(good)
+    state.write_bytes(pickle.dumps(Header(header.format - 1, header.key, header.shards, header.outputs)))
+    assert BuildCache.open(folder, cache_key(config)).dropped == "written by another version of newsroom"
+    assert build(config).articles_read == 2
     state.write_bytes(b"not a pickle at all")
     assert build(config).articles_read == 2
     next(folder.glob("articles-*.pickle")).unlink()  # a shard gone

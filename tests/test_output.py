@@ -99,3 +99,40 @@ def test_unchanged_static_files_are_not_touched(make_site) -> None:
     assert run_build(cwd=site).returncode == 0
     assert os.stat(site / "public/css/x.css").st_ino == before
     assert "Changed title" in (site / "public/changzhi/index.html").read_text(encoding="utf-8")
+
+
+def test_a_killed_build_leaves_the_old_output_or_a_journal_that_finishes_it(make_site, tmp_path: Path) -> None:
+    """SIGKILL at several moments of a real incremental build by build.py."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+
+    site = make_site({f"content/changzhi/s{n}.md": article(f"Story {n}", body="Text.\n" * 40) for n in range(120)})
+    assert run_build(cwd=site).returncode == 0
+    old = snapshot(site / "public")
+    for n in range(120):
+        (site / f"content/changzhi/s{n}.md").write_text(article(f"Changed {n}", body="New.\n" * 40), encoding="utf-8")
+    assert run_build("--output", str(tmp_path / "new"), cwd=site).returncode == 0
+    new = snapshot(tmp_path / "new")
+    seen = set()
+    for delay in (0.2, 0.5, 0.8, 1.2, 1.8):
+        process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--quiet"], cwd=site)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if list(site.glob(".public.journal-*")):
+            seen.add("journal")
+            recover(site / "public")  # what the next build does first
+            assert snapshot(site / "public") == new
+        now = snapshot(site / "public")
+        assert now in (old, new), "a kill must leave one whole build, never a mix"
+        seen.add("old" if now == old else "new")
+        if now == new:
+            break
+    assert "old" in seen, "no kill landed before the commit: make the site bigger"
+    assert run_build(cwd=site).returncode == 0
+    assert snapshot(site / "public") == new
+    assert not [p.name for p in site.iterdir() if ".journal-" in p.name or ".staging-" in p.name]
