@@ -60,7 +60,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     With ``write=False`` everything is read, checked and rendered, and nothing is
     written. The output (default: the config's output folder) changes only when the
     whole build succeeded, and then only in the files whose bytes changed (see
-    :mod:`newsroom.output`). ``cache`` defaults to the one stored beside the output
+    :mod:`newsroom.output`). ``cache`` defaults to the one stored in the site folder
     (none for a check); ``jobs`` is the number of processes (default: one per core);
     a ``session`` is filled with what a later :func:`~newsroom.patch.patch_articles` needs.
     """

@@ -1,6 +1,6 @@
 """What the last build knew, kept between builds so that unchanged work is skipped.
 
-The cache lives in ``.cache/newsroom/<output name>/`` beside the output folder
+The cache lives in ``.cache/newsroom/<output name>-<tag>/`` in the site folder
 (``.cache/`` is ignored by git) and holds:
 
 * ``state.pickle`` — a header (format, key), the names of the shard files and, for each
@@ -123,7 +123,10 @@ class BuildCache:
 
     @staticmethod
     def folder_for(config: Config, output: Path) -> Path:
-        return output.parent / ".cache" / "newsroom" / output.name
+        """In the site folder (never beside an output folder elsewhere, such as a web root),
+        one per output folder."""
+        tag = hashlib.sha1(str(output.resolve()).encode(), usedforsecurity=False).hexdigest()[:8]
+        return config.root / ".cache" / "newsroom" / f"{output.name}-{tag}"
 
     # -- articles -------------------------------------------------------------------------
 

@@ -116,8 +116,7 @@ class Preview:
 
 
 def _cache_folder(config: Config) -> Path:
-    output = config.dir("output")
-    return output.parent / ".cache" / "newsroom" / "preview"
+    return config.root / ".cache" / "newsroom" / "preview"
 
 
 # -- watching -------------------------------------------------------------------------------
