@@ -20,7 +20,7 @@ from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError
 from .fingerprint import page_fingerprint, template_keys
 from .model import SiteModel, build_model
-from .output import Output
+from .output import Output, recover
 from .progress import Progress
 from .render import Renderer
 from .urls import output_file
@@ -93,6 +93,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         session.model, session.renderer, session.bases, session.refs = model, renderer, bases, None
     copies = _copies(config, published)
     manifest.update((rel, _copy_print(source)) for rel, (source, _) in copies.items())
+    recover(target)  # a build killed while applying its journal is finished first
     if manifest == cache.outputs and target.is_dir():
         cache.remember(entries, manifest)  # nothing to write; records may have new mtimes
         cache.save()
