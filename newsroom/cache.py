@@ -185,6 +185,10 @@ class BuildCache:
 
     # -- outputs --------------------------------------------------------------------------
 
+    def forget_outputs(self) -> None:
+        """The output folder is a new one: its files are not the ones fingerprinted."""
+        self.state = State(FORMAT, self.key, self.state.entries, {})
+
     @property
     def outputs(self) -> dict[str, str]:
         return self.state.outputs

@@ -101,6 +101,7 @@ class Preview:
             if self.cache is not None:
                 self.cache.save(force=True)
             self.cache = BuildCache.open(_cache_folder(config), cache_key(config), config.root)
+            self.cache.forget_outputs()  # they describe the folder of another session or config
             self.session = Session()
             self.cache.autosave = False  # saving a large cache on every keystroke costs more than it saves
             self.config = config

@@ -238,3 +238,15 @@ def test_a_site_broken_from_the_start_shows_an_error_page(make_site, tmp_path: P
     finally:
         stop(process)
     assert list(tmpdir.iterdir()) == []
+
+
+def test_a_config_change_rebuilds_every_page(preview: Preview) -> None:
+    config = preview.site / "site.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('title = "Eshanxi"', 'title = "Renamed Portal"'),
+                      encoding="utf-8")
+    until(lambda: "Renamed Portal" in preview.get(ARTICLE_URL)[1], "the article page with the new site title")
+    assert "Renamed Portal" in preview.get("/taiyuan/")[1]
+    config.write_text(config.read_text(encoding="utf-8").replace('title = "Renamed Portal"', 'title = "Eshanxi"'),
+                      encoding="utf-8")
+    until(lambda: "Renamed Portal" not in preview.get("/taiyuan/")[1], "the old title back on every page")
+    assert "Renamed Portal" not in preview.get(ARTICLE_URL)[1]
