@@ -200,7 +200,8 @@ class BuildCache:
         self._changed = False
         self.folder.mkdir(parents=True, exist_ok=True)
         entries = self.state.entries
-        dirty = {_shard(p) for p in entries.keys() | self._saved.keys() if entries.get(p) is not self._saved.get(p)}
+        saved = self._saved  # Entry equality: same stamps and the very same Article record
+        dirty = {_shard(p) for p in entries.keys() | saved.keys() if entries.get(p) != saved.get(p)}
         if len(self._shard_files) != SHARDS:
             dirty = set(range(SHARDS))
             self._shard_files = [""] * SHARDS

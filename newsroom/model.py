@@ -146,14 +146,18 @@ def build_model(config: Config, articles: Iterable[Article]) -> SiteModel:
         crumb = Crumb(section.name, section_path(section.slug))
         pages += _index(by_section[section.slug], crumb.url, per_page, section.name, (home, crumb), None, section)
 
+    trails: dict[tuple[str, str], tuple[Crumb, ...]] = {}
     for articles in by_channel.values():
         for n, article in enumerate(articles):
-            channel_crumb = Crumb(article.channel.name, channel_path(article.channel.slug))
-            section_crumb = Crumb(article.section.name, section_path(article.section.slug, article.channel.slug))
-            pair = by_pair[article.channel.slug, article.section.slug]
+            key = (article.channel.slug, article.section.slug)
+            crumbs = trails.get(key)
+            if crumbs is None:
+                crumbs = trails[key] = (home, Crumb(article.channel.name, channel_path(key[0])),
+                                        Crumb(article.section.name, section_path(key[1], key[0])))
+            pair = by_pair[key]
             pages.append(ArticlePage(
                 url=article.url, kind="article", title=article.title,
-                crumbs=(home, channel_crumb, section_crumb),
+                crumbs=crumbs,
                 channel=article.channel, section=article.section, article=article,
                 newer=articles[n - 1] if n > 0 else None,
                 older=articles[n + 1] if n + 1 < len(articles) else None,

@@ -59,7 +59,7 @@ class Writer:
 
     def unchanged(self, relative: str) -> bool:
         """True if the output already has this file (its inputs did not change)."""
-        return not self.fresh and os.path.isfile(self.final / relative)
+        return not self.fresh and os.path.isfile(os.path.join(self.final, relative))
 
     def copy(self, relative: str, source: Path) -> bool:
         """Stage a copy of ``source`` unless the output has one of the same size and mtime."""

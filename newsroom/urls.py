@@ -17,6 +17,7 @@ from datetime import datetime
 #: What a permalink pattern may contain, each documented in the README.
 PERMALINK_FIELDS = ("channel", "section", "year", "month", "day", "slug")
 
+_PLAIN = re.compile(r"^/(?:[^/.][^/]*/)*$")  # folders only, no empty, "." or ".." segment
 _UNSAFE_SLUG = re.compile(r"[\s/\\?#%<>\"'`|*:^{}\[\]]")
 
 
@@ -83,6 +84,8 @@ def output_file(site_path: str) -> str:
 
     Raises ValueError for a path that would leave the output folder.
     """
+    if _PLAIN.match(site_path):  # the usual "/a/b/": no check below can fail
+        return site_path[1:] + "index.html"
     if not site_path.startswith("/"):
         raise ValueError(f"{site_path!r} is not a site path")
     parts = site_path[1:].removesuffix("/").split("/") if site_path != "/" else []
