@@ -72,12 +72,6 @@ class Body:
     def __contains__(self, part: str) -> bool:
         return part in self.text
 
-    def __eq__(self, other: object) -> bool:
-        return str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(self.text)
-
     def __repr__(self) -> str:
         return f"Body(file={self.file})" if self._text is None else f"Body({self.text[:40]!r}...)"
 
