@@ -13,14 +13,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import workers
+from . import faults, workers
 from .cache import BuildCache, Entry, cache_key
 from .config import Config
 from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError
 from .fingerprint import page_fingerprint, template_keys
 from .model import SiteModel, build_model
-from .output import Output, recover
+from .output import MANIFEST, Output, recover
 from .progress import Progress
 from .render import Renderer
 from .urls import output_file
@@ -54,7 +54,7 @@ class BuildResult:
 
 def build(config: Config, *, write: bool = True, preview: bool = False, cache: BuildCache | None = None,
           output: Path | None = None, jobs: int | None = None, progress: Progress | None = None,
-          session: Session | None = None) -> BuildResult:
+          session: Session | None = None, take_over: bool = False) -> BuildResult:
     """Build the site of ``config``; raises :class:`BuildFailed` with every mistake found.
 
     With ``write=False`` everything is read, checked and rendered, and nothing is
@@ -62,7 +62,8 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     whole build succeeded, and then only in the files whose bytes changed (see
     :mod:`newsroom.output`). ``cache`` defaults to the one stored in the site folder
     (none for a check); ``jobs`` is the number of processes (default: one per core);
-    a ``session`` is filled with what a later :func:`~newsroom.patch.patch_articles` needs.
+    a ``session`` is filled with what a later :func:`~newsroom.patch.patch_articles` needs;
+    ``take_over`` replaces whatever else the output folder holds (``--clean-output``).
     """
     started = time.perf_counter()
     progress = progress or Progress(enabled=False)
@@ -94,12 +95,13 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     copies = _copies(config, published)
     manifest.update((rel, _copy_print(source)) for rel, (source, _) in copies.items())
     recover(target)  # a build killed while applying its journal is finished first
-    if manifest == cache.outputs and target.is_dir():
+    if manifest == cache.outputs and not take_over and os.path.isfile(target / MANIFEST):
         cache.remember(entries, manifest)  # nothing to write; records may have new mtimes
         cache.save()
         return _result(model, published, articles, reads, 0, None, target, started, kept=len(manifest))
 
-    with Output(target) as out:
+    with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
+                name=config.relpath(target)) as out:
         fresh = []
         for relative, page in zip(files, model.pages, strict=True):
             if out.claim(relative, page.url) is None:
@@ -114,7 +116,8 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         errors = workers.render_pages(renderer, fresh, out.writer(), jobs, progress)
         if errors:
             raise BuildFailed(errors)
-        out.commit(previous=cache.outputs.keys() if cache.outputs else None)
+        out.commit()
+    faults.point("after-commit")
     cache.remember(entries, manifest)
     cache.save()
     return _result(model, published, articles, reads, len(fresh), out, target, started)

@@ -27,6 +27,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import faults
 from .config import Config
 from .content import Article, Body
 
@@ -65,7 +66,7 @@ def cache_key(config: Config) -> str:
     """Everything besides an article's own bytes that decides what reading it gives."""
     from importlib.metadata import version
 
-    neutral = replace(config, build=replace(config.build, output_dir=""), drafts=False)
+    neutral = replace(config, build=replace(config.build, output_dir="", keep=()), drafts=False, output_from="")
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(repr(neutral).encode())
     digest.update(f"{FORMAT} {version('markdown')} {version('pyyaml')}".encode())
@@ -215,6 +216,7 @@ class BuildCache:
                 with open(self.folder / name, "wb") as stream:
                     pickle.dump(shards[number], stream, protocol=pickle.HIGHEST_PROTOCOL)
                 self._shard_files[number] = name
+        faults.point("before-cache-header")
         header = Header(FORMAT, self.key, list(self._shard_files), self.state.outputs)
         temporary = self.folder / f"state.pickle.{os.getpid()}.tmp"
         with open(temporary, "wb") as stream:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -35,6 +36,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="DIR", help="build into DIR instead of [build] output_dir")
     p.add_argument("--base-url", metavar="URL", help="override [site] base_url, e.g. for a staging host")
     p.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
+    p.add_argument("--strict", action="store_true",
+                   help="treat warnings (e.g. a dead image link in an article) as errors; for CI")
+    p.add_argument("--clean-output", action="store_true",
+                   help="take over an output folder that holds files newsroom did not write: replace them "
+                        "(.git, CNAME, .nojekyll and [build] keep are left alone)")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     serve = p.add_argument_group("serve")
     serve.add_argument("--host", default="127.0.0.1",
@@ -42,6 +48,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("--no-drafts", action="store_true", help="hide drafts in the preview (shown by default)")
     return p
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,10 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     from .config import load_config
     from .progress import Progress
 
+    signal.signal(signal.SIGTERM, _interrupted)  # a kill ends the build as Ctrl-C does: output left whole
     try:
         config = load_config(Path(args.config), output_dir=args.output, base_url=args.base_url,
                              drafts=args.drafts)
-        result = build(config, write=args.command == "build", progress=Progress.for_terminal(args.quiet))
+        result = build(config, write=args.command == "build", progress=Progress.for_terminal(args.quiet),
+                       take_over=args.clean_output)
     except BuildFailed as failed:
         for error in failed.errors:
             print(error, file=sys.stderr)

@@ -48,6 +48,7 @@ class BuildSettings:
     static_dir: str = "static"
     per_page: int = 20
     permalink: str = "/{channel}/{section}/{year}/{month}/{slug}/"
+    keep: tuple[str, ...] = ()  # output paths never deleted (besides .git, CNAME and .nojekyll)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,14 @@ class Config:
     channels: tuple[Channel, ...]
     sections: tuple[Section, ...]
     drafts: bool = False
+    output_from: str = ""  # where the output folder was chosen: "site.toml:17", "--output" or "site.toml"
+
+    def output_error(self, message: str) -> SiteError:
+        """A mistake about the output folder, naming where the folder was chosen."""
+        where, _, line = self.output_from.partition(":")
+        if where == "--output":
+            return SiteError(where, None, None, message)
+        return SiteError(where or self.path.name, int(line) if line else None, "build.output_dir", message)
 
     @cached_property
     def _channels(self) -> dict[str, Channel]:
@@ -192,7 +201,7 @@ class _Reader:
         if site is not None:
             self.check_site(site, overridden=base_url is not None)
         if build is not None:
-            self.check_build(build, path.parent)
+            self.check_build(build, path.parent, overridden=output_dir is not None)
         self.check_slugs("channels", channels)
         self.check_slugs("sections", sections)
         both = {c.slug for c in channels} & {s.slug for s in sections}
@@ -201,8 +210,13 @@ class _Reader:
             self.error("sections", index, "slug", f"{slug!r} is also a channel slug; both would own /{slug}/")
         if self.errors or site is None or build is None:
             return None
+        if output_dir is not None:
+            output_from = "--output"
+        else:
+            line = self._line("build", None, "output_dir") if "output_dir" in data.get("build", {}) else None
+            output_from = f"{self.shown}:{line}" if line else self.shown
         return Config(path=path, site=site, build=build, channels=tuple(channels),
-                      sections=tuple(sections), drafts=drafts)
+                      sections=tuple(sections), drafts=drafts, output_from=output_from)
 
     # -- generic, type-driven reading -------------------------------------------------
 
@@ -246,7 +260,7 @@ class _Reader:
                 self.error(table, index, key, f"must be {_type_name(expected)}, not {_type_name(type(value))}")
                 ok = False
                 continue
-            values[key] = value
+            values[key] = tuple(value) if isinstance(value, list) else value
         for name, spec in known.items():
             if name not in values and spec.default is MISSING and name not in raw:
                 self.error(table, index, name, "missing; this key is required")
@@ -279,7 +293,7 @@ class _Reader:
         if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", site.language):
             self.error("site", None, "language", f"{site.language!r} is not a language tag like 'en' or 'zh-CN'")
 
-    def check_build(self, build: BuildSettings, root: Path) -> None:
+    def check_build(self, build: BuildSettings, root: Path, *, overridden: bool) -> None:
         if build.per_page < 1:
             self.error("build", None, "per_page", "must be at least 1")
         try:
@@ -289,15 +303,27 @@ class _Reader:
         dirs = {name: (root / getattr(build, f"{name}_dir")).resolve()
                 for name in ("content", "templates", "static", "output")}
         output = dirs.pop("output")
-        protected = [root.resolve(), *dirs.values()]
-        for other in protected:
-            if output == other or output in other.parents:
-                self.error("build", None, "output_dir",
-                           f"{build.output_dir!r} would replace {other}; the output folder is "
-                           "deleted and rebuilt, so it must be a folder of its own")
-                break
+        problem = None
         if output == Path(output.anchor) or output == Path.home():
-            self.error("build", None, "output_dir", f"{build.output_dir!r} is not a safe output folder")
+            problem = "is not a safe output folder"
+        elif output == root.resolve() or output in root.resolve().parents:
+            problem = f"would hold the site folder {root.resolve()}; the output must be a folder of its own"
+        else:
+            for name, folder in dirs.items():
+                if output == folder or output in folder.parents or folder in output.parents:
+                    problem = (f"overlaps the {name} folder {folder}; the output must be a folder of its own, "
+                               "e.g. 'public'")
+                    break
+        if problem:
+            if overridden:
+                self.errors.append(SiteError("--output", None, None, f"{build.output_dir!r} {problem}"))
+            else:
+                self.error("build", None, "output_dir", f"{build.output_dir!r} {problem}")
+        for pattern in build.keep:
+            if not pattern.strip("/ ") or ".." in pattern.split("/") or pattern.startswith(("/", "\\")) \
+                    or ":" in pattern:
+                self.error("build", None, "keep", f"{pattern!r} must be a path inside the output folder, "
+                           "e.g. 'robots.txt' or 'downloads/'")
         for name, folder in dirs.items():
             if name != "static" and not folder.is_dir():
                 self.error("build", None, f"{name}_dir", f"folder {folder} does not exist")
@@ -324,6 +350,8 @@ def _is_instance(value: Any, expected: Any) -> bool:
         return value is None
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool)
+    if origin is tuple:  # tuple[str, ...]: a TOML array of that type
+        return isinstance(value, list) and all(_is_instance(v, get_args(expected)[0]) for v in value)
     return isinstance(value, expected)
 
 
@@ -332,4 +360,6 @@ def _type_name(tp: Any) -> str:
              list: "an array", dict: "a table", type(None): "empty"}
     if get_origin(tp) in (Union, types.UnionType):
         return " or ".join(_type_name(arg) for arg in get_args(tp))
+    if get_origin(tp) is tuple:
+        return f"an array of {_type_name(get_args(tp)[0]).removeprefix('a ').removeprefix('an ')}s"
     return names.get(tp, getattr(tp, "__name__", str(tp)))

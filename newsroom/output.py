@@ -1,4 +1,4 @@
-"""Write a build so that the output folder only ever holds a whole build.
+"""Write a build so that the output folder only ever holds whole files of newsroom's own.
 
 Two ways, chosen by whether the output folder exists:
 
@@ -10,9 +10,13 @@ Two ways, chosen by whether the output folder exists:
   applied; a build killed while applying it is finished by the next one (see
   :func:`recover`), so the folder never stays half old, half new.
 
-Until :meth:`Output.commit`, the output folder is not touched: a failed, interrupted or
-killed build leaves it byte-identical. Two files claiming one path, or a path that
-would leave the folder, are errors.
+The output folder is newsroom's alone: the manifest (:data:`MANIFEST`, in the folder)
+lists every file the last build wrote there, and only those are ever overwritten or
+deleted. A first build into a folder that holds other files is refused unless told to
+take it over (``--clean-output``); ``.git``, ``CNAME``, ``.nojekyll`` and the paths of
+``[build] keep`` are never touched. Until :meth:`Output.commit`, the output folder is
+not touched at all: a failed, interrupted or killed build leaves it byte-identical.
+Two files claiming one path, or a path that would leave the folder, are errors.
 """
 
 from __future__ import annotations
@@ -20,11 +24,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from fnmatch import fnmatchcase
 from pathlib import Path
 from types import TracebackType
 
+from . import faults
 from .errors import BuildFailed, SiteError
+
+MANIFEST = ".newsroom-manifest"
+_MANIFEST_HEADER = "# newsroom: the files its last build wrote here; nothing else in this folder is touched"
+ALWAYS_KEPT = (".git", "CNAME", ".nojekyll")
 
 
 class Writer:
@@ -75,15 +87,33 @@ class Writer:
 
 
 class Output:
-    """One build's writes into ``final``, in a fresh folder or as an update of the old one."""
+    """One build's writes into ``final``, in a fresh folder or as an update of the old one.
 
-    def __init__(self, final: Path):
+    ``keep`` lists paths (globs; a folder keeps all below it) never to delete;
+    ``take_over`` replaces whatever the folder holds besides them; ``partial`` commits
+    only the files written, deleting nothing (the preview's quick path); ``refused``
+    turns a message about the folder into an error naming where it came from, and
+    ``name`` is the folder as messages show it.
+    """
+
+    def __init__(self, final: Path, *, keep: tuple[str, ...] = (), take_over: bool = False, partial: bool = False,
+                 refused: Callable[[str], SiteError] | None = None, name: str | None = None):
         self.final = final
+        self.name = name or str(final)  # as messages show it
         self.staging = final.parent / f".{final.name}.staging-{os.getpid()}"
         self.fresh = not final.is_dir()
+        self.keep_paths = keep
+        self.take_over = take_over
+        self.partial = partial
+        self.refused = refused or (lambda message: SiteError(str(final), None, None, message))
         self._writer = Writer(self.staging, final, self.fresh)
         self.owners: dict[str, str] = {}
         self.errors: list[SiteError] = []
+        self.previous: set[str] = set()  # the files of the last build (its manifest)
+        self.foreign: set[str] = set()  # other files, replaced only when taking the folder over
+        self._manifest_ok = False
+        self._checked: set[str] = set()  # folders of new files known to be plain folders
+        self._journal: Path | None = None
 
     @property
     def written(self) -> int:
@@ -95,14 +125,40 @@ class Output:
 
     def __enter__(self) -> Output:
         recover(self.final)
+        if os.path.lexists(self.final) and not self.final.is_dir():
+            raise BuildFailed([self.refused(f"{self.name} is a file, not a folder")])
         self.fresh = self._writer.fresh = not self.final.is_dir()
+        if not self.fresh:
+            self._survey()
         if self.staging.exists():
             shutil.rmtree(self.staging)
         self.staging.mkdir(parents=True)
         return self
 
+    def _survey(self) -> None:
+        """Learn which files in the output folder are ours; refuse a folder of someone else's."""
+        manifest = read_manifest(self.final)
+        self._manifest_ok = manifest is not None
+        if manifest is not None and not self.take_over:
+            self.previous = manifest
+            return
+        others = [f for f in _walk(self.final, self._kept) if f != MANIFEST and f not in (manifest or ())]
+        if others and not self.take_over:
+            shown = ", ".join(sorted(others)[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            raise BuildFailed([self.refused(
+                f"{self.name} holds files that newsroom did not write ({shown}); build into a new or empty "
+                f"folder, or pass --clean-output to replace its contents ({', '.join(ALWAYS_KEPT)} and "
+                "[build] keep are left alone)")])
+        self.previous = manifest or set()
+        self.foreign = set(others)
+
+    def _kept(self, relative: str) -> bool:
+        return is_kept(relative, self.keep_paths)
+
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        if self._journal is not None and self._journal.exists():
+            return  # committing: the journal and its staging folder are the next build's to finish
         if self.staging.exists():  # not committed: throw the half-made build away
             shutil.rmtree(self.staging, ignore_errors=True)
 
@@ -112,14 +168,34 @@ class Output:
     def claim(self, relative: str, owner: str) -> str | None:
         """Reserve an output path for ``owner``; None (and an error) if it is taken or unsafe."""
         parts = relative.split("/")
-        if not relative or relative.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        if not relative or relative.startswith("/") or any(p in ("", ".", "..") for p in parts) \
+                or relative == MANIFEST or "\0" in relative:
             self.errors.append(SiteError(owner, None, None, f"output path {relative!r} would leave the output folder"))
             return None
         other = self.owners.setdefault(relative, owner)
         if other != owner:
             self.errors.append(SiteError(owner, None, None, f"{relative} is also written by {other}"))
             return None
+        if not self.fresh and relative not in self.previous:
+            problem = self._new_path_problem(relative)
+            if problem:
+                self.errors.append(SiteError(owner, None, None, problem))
+                return None
         return relative
+
+    def _new_path_problem(self, relative: str) -> str | None:
+        """Why a file the last build did not write cannot be written, if it cannot."""
+        folder = relative.rpartition("/")[0]
+        while folder and folder not in self._checked:
+            path = self.final / folder
+            if os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
+                return f"{folder} in the output folder is not newsroom's folder (a file or a link); move it away"
+            self._checked.add(folder)
+            folder = folder.rpartition("/")[0]
+        if os.path.lexists(self.final / relative) and not (self.take_over and not self._kept(relative)):
+            return (f"{relative} exists in the output folder and was not written by newsroom; move it away, "
+                    "or pass --clean-output to replace it")
+        return None
 
     def write(self, relative: str, data: bytes, owner: str) -> None:
         """Claim and write ``data`` at ``relative`` ('/'-separated)."""
@@ -135,7 +211,10 @@ class Output:
 
     def copy(self, relative: str, source: Path, owner: str) -> None:
         if self.claim(relative, owner) is not None:
-            self._count(self._writer.copy(relative, source))
+            try:
+                self._count(self._writer.copy(relative, source))
+            except OSError as exc:  # deleted or unreadable since it was found
+                self.errors.append(SiteError(owner, None, None, f"cannot copy {relative}: {exc.strerror}"))
 
     def _count(self, changed: bool) -> None:
         if changed:
@@ -143,33 +222,83 @@ class Output:
         else:
             self._writer.kept += 1
 
-    def commit(self, previous: Iterable[str] | None = None) -> None:
-        """Make the build the output; raises :class:`BuildFailed` if any write was refused.
-
-        ``previous`` lists the files of the last build, to find the stale ones; without
-        it the output folder is walked.
-        """
+    def commit(self) -> None:
+        """Make the build the output; raises :class:`BuildFailed` if any write was refused."""
         if self.errors:
             raise BuildFailed(self.errors)
+        files = self.owners.keys() | self.previous if self.partial else self.owners.keys()
         if self.fresh:
+            _write_manifest(self.staging, files)
+            faults.point("before-rename")
             os.rename(self.staging, self.final)
             return
-        old = set(previous) if previous is not None else set(_walk(self.final))
-        moves = sorted(_walk(self.staging))
+        if files != self.previous or not self._manifest_ok:
+            _write_manifest(self.staging, files)
+        stale = set() if self.partial else (self.previous | self.foreign) - self.owners.keys()
+        moves = sorted(_walk(self.staging), key=lambda f: f == MANIFEST)  # the manifest last
         journal = self.final.parent / f".{self.final.name}.journal-{os.getpid()}"
         temporary = journal.parent / (journal.name + ".tmp")
+        faults.point("before-journal")
         temporary.write_text(json.dumps({"staging": self.staging.name, "moves": moves,
-                                         "deletes": sorted(old - self.owners.keys())}), encoding="utf-8")
+                                         "deletes": sorted(f for f in stale if not self._kept(f))}),
+                             encoding="utf-8")
         os.replace(temporary, journal)
+        self._journal = journal
         _apply(journal, self.final)
 
 
-def _walk(folder: Path) -> list[str]:
+def is_kept(relative: str, keep: tuple[str, ...]) -> bool:
+    """Is this output path one newsroom never deletes (``.git``, ``CNAME``, ``[build] keep``)?"""
+    if relative.split("/", 1)[0] in ALWAYS_KEPT:
+        return True
+    for pattern in keep:
+        pattern = pattern.strip("/")
+        if relative == pattern or relative.startswith(pattern + "/") or fnmatchcase(relative, pattern):
+            return True
+    return False
+
+
+def read_manifest(folder: Path) -> set[str] | None:
+    """The files the last build wrote into ``folder``, or None if it has no manifest."""
+    try:
+        text = (folder / MANIFEST).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    lines = text.split("\n")
+    if lines[0] != _MANIFEST_HEADER:
+        return None
+    return {line for line in lines[1:] if line}
+
+
+def _write_manifest(folder: Path, files: set[str] | frozenset[str]) -> None:
+    (folder / MANIFEST).write_text("\n".join([_MANIFEST_HEADER, *sorted(files)]) + "\n", encoding="utf-8")
+
+
+def _walk(folder: Path, skip: Callable[[str], bool] | None = None) -> list[str]:
+    """Every file below ``folder``, '/'-separated; ``skip`` prunes paths (and folders) it accepts."""
     files: list[str] = []
     cut = len(str(folder)) + 1
-    for root, _, names in os.walk(folder):
-        files.extend(os.path.join(root, name)[cut:].replace(os.sep, "/") for name in names)
+    for root, dirs, names in os.walk(folder):
+        prefix = root[cut:].replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
+        if skip is not None:
+            dirs[:] = [d for d in dirs if not skip(prefix + d)]
+        files.extend(prefix + name for name in names if skip is None or not skip(prefix + name))
     return files
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait while a journal is applied (it is short), then take effect."""
+    try:
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    except (AttributeError, ValueError, OSError):  # not POSIX
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _apply(journal: Path, final: Path) -> None:
@@ -177,24 +306,29 @@ def _apply(journal: Path, final: Path) -> None:
     plan = json.loads(journal.read_text(encoding="utf-8"))
     staging = final.parent / plan["staging"]
     made: set[str] = set()
-    for relative in plan["moves"]:
-        source = staging / relative
-        if not source.exists():
-            continue  # moved by an earlier, interrupted run of this journal
-        folder = relative.rpartition("/")[0]
-        if folder not in made:
-            (final / folder).mkdir(parents=True, exist_ok=True)
-            made.add(folder)
-        os.replace(source, final / relative)
-    for relative in plan["deletes"]:
-        target = final / relative
-        target.unlink(missing_ok=True)
-        parent = target.parent
-        while parent != final and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
-    journal.unlink()
-    shutil.rmtree(staging, ignore_errors=True)
+    moves = plan["moves"]
+    with _signals_held():
+        for number, relative in enumerate(moves):
+            if number == len(moves) // 2:
+                faults.point("apply-midway")
+            source = staging / relative
+            if not source.exists():
+                continue  # moved by an earlier, interrupted run of this journal
+            folder = relative.rpartition("/")[0]
+            if folder not in made:
+                (final / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+            os.replace(source, final / relative)
+        faults.point("after-moves")
+        for relative in plan["deletes"]:
+            target = final / relative
+            target.unlink(missing_ok=True)
+            parent = target.parent
+            while parent != final and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+        journal.unlink()
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def recover(final: Path) -> None:

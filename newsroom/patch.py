@@ -65,7 +65,7 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
     affected = sorted({i for shown in swaps for i in session.refs.get(shown, ())})
     pages = list(model.pages)
     outputs = dict(cache.outputs)
-    with Output(output) as out:
+    with Output(output, partial=True) as out:
         fresh = []
         errors = []
         for index in affected:
@@ -81,7 +81,7 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
             out.write(relative, html.encode("utf-8"), page.url)
         if errors:
             raise BuildFailed(errors)
-        out.commit(previous=())  # no file comes or goes
+        out.commit()  # no file comes or goes
     session.model = replace(model, pages=tuple(pages),
                             articles=tuple(swaps.get(a.path, a) for a in model.articles))
     cache.remember(entries, outputs)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from . import faults
 from .cache import BuildCache
 from .config import Config
 from .content import Article, load_article
@@ -48,16 +51,54 @@ def _run(function: Callable[[list[int]], Any], count: int, jobs: int, minimum: i
     if jobs <= 1 or count < minimum or not _can_fork():
         results: Iterable[Any] = map(function, chunks)
     else:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_worker_started, initargs=(os.getpid(),))
         results = pool.map(function, chunks)
     try:
-        for result in results:
+        for number, result in enumerate(results):
+            if number == 0:
+                faults.point(stage.removesuffix("ing"))  # "read", "render"
             progress.advance(sizes(result))
             yield result
     finally:
         if not isinstance(results, map):
             pool.shutdown(cancel_futures=True)
         progress.finish()
+
+
+def _worker_started(parent: int) -> None:
+    """In each worker: die with the build, however the build dies.
+
+    A worker blocks on a pipe that its own copy of the pool keeps open, so it would
+    wait forever after a SIGKILL of the build (a CI time-out, the OOM killer). On Linux
+    the kernel kills it when its parent dies (``PR_SET_PDEATHSIG``); elsewhere a thread
+    watches the parent. Ctrl-C reaches the whole process group: the build handles it and
+    stops the pool, so a worker ignores it instead of printing a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _kill_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
+
+
+def _kill_with_parent() -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+    except (OSError, AttributeError):  # not Linux
+        return False
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        threading.Event().wait(0.2)
+    os._exit(1)
 
 
 def _can_fork() -> bool:

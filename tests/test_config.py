@@ -89,12 +89,30 @@ def test_each_mistake_is_named_with_its_line(tmp_path: Path, change: tuple[str, 
         assert len(errors) == 1 and errors[0].startswith("site.toml:2: build.")
 
 
-def test_output_dir_that_would_replace_the_site_is_refused(tmp_path: Path) -> None:
+def test_an_output_folder_from_the_command_line_is_blamed_on_the_command_line(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
-    (errors,) = [errors_of(path, output_dir=".")]
-    assert len(errors) == 1
-    assert "build.output_dir: '.' would replace" in errors[0]
-    assert "must be a folder of its own" in errors[0]
+    assert errors_of(path, output_dir=".") == [
+        f"--output: '.' would hold the site folder {tmp_path.resolve()}; the output must be a folder of its own"]
+    (tmp_path / "content").mkdir(exist_ok=True)
+    assert errors_of(path, output_dir="content/public") == [
+        f"--output: 'content/public' overlaps the content folder {(tmp_path / 'content').resolve()}; "
+        "the output must be a folder of its own, e.g. 'public'"]
+
+
+def test_output_dir_in_site_toml_is_blamed_on_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("[site]", '[build]\noutput_dir = "static"\n[site]', 1))
+    assert errors_of(path) == [
+        f"site.toml:2: build.output_dir: 'static' overlaps the static folder {(tmp_path / 'static').resolve()}; "
+        "the output must be a folder of its own, e.g. 'public'"]
+
+
+def test_keep_lists_paths_inside_the_output_folder(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("[site]", '[build]\nkeep = ["robots.txt", "../x", "/etc"]\n[site]', 1))
+    assert errors_of(path) == [
+        "site.toml:2: build.keep: '../x' must be a path inside the output folder, e.g. 'robots.txt' or 'downloads/'",
+        "site.toml:2: build.keep: '/etc' must be a path inside the output folder, e.g. 'robots.txt' or 'downloads/'"]
+    path = write(tmp_path, GOOD.replace("[site]", '[build]\nkeep = "robots.txt"\n[site]', 1))
+    assert errors_of(path) == ["site.toml:2: build.keep: must be an array of strings, not a string"]
 
 
 def test_all_mistakes_are_reported_in_one_run(tmp_path: Path) -> None:

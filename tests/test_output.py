@@ -10,7 +10,12 @@ import pytest
 from conftest import article, run_build, snapshot
 
 from newsroom.errors import BuildFailed
-from newsroom.output import Output, recover
+from newsroom.output import MANIFEST, Output, recover
+
+
+def manifest_of(*files: str) -> bytes:
+    header = b"# newsroom: the files its last build wrote here; nothing else in this folder is touched\n"
+    return header + b"".join(f.encode() + b"\n" for f in files)
 
 
 def test_interrupted_build_leaves_previous_output_and_no_staging(tmp_path: Path) -> None:
@@ -21,7 +26,7 @@ def test_interrupted_build_leaves_previous_output_and_no_staging(tmp_path: Path)
     with pytest.raises(KeyboardInterrupt), Output(final) as out:
         out.write("index.html", b"new", "home")
         raise KeyboardInterrupt
-    assert snapshot(final) == {"index.html": b"old"}
+    assert snapshot(final) == {"index.html": b"old", MANIFEST: manifest_of("index.html")}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
 
@@ -78,7 +83,8 @@ def test_an_update_touches_only_changed_files_and_removes_stale_ones(tmp_path: P
         out.write("index.html", b"index.html", "home")
         out.write("a/one.html", b"changed", "one")
         out.commit()
-    assert snapshot(final) == {"index.html": b"index.html", "a/one.html": b"changed"}
+    assert snapshot(final) == {"index.html": b"index.html", "a/one.html": b"changed",
+                               MANIFEST: manifest_of("a/one.html", "index.html")}
     assert (final / "index.html").stat().st_mtime == 1_000_000_000
     assert not (final / "b").exists()
     assert (out.written, out.kept) == (1, 1)
@@ -136,3 +142,109 @@ def test_a_killed_build_leaves_the_old_output_or_a_journal_that_finishes_it(make
     assert run_build(cwd=site).returncode == 0
     assert snapshot(site / "public") == new
     assert not [p.name for p in site.iterdir() if ".journal-" in p.name or ".staging-" in p.name]
+
+
+# -- the output folder is newsroom's alone ------------------------------------------------
+
+
+def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below ``folder`` with its bytes and mtime: to prove they were not touched."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_folder_of_someone_elses_files_is_refused_and_left_alone(make_site) -> None:
+    """``--output docs``, the GitHub Pages layout, where docs/ holds the repository's own files."""
+    site = make_site({"content/changzhi/a.md": article(), "docs/guide.md": "# Our guide\n",
+                      "docs/img/logo.png": b"\x89PNG"})
+    before = tree(site / "docs")
+    result = run_build("--output", "docs", cwd=site)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "--output: docs holds files that newsroom did not write (guide.md, img/logo.png); build into "
+        "a new or empty folder, or pass --clean-output to replace its contents (.git, CNAME, .nojekyll and "
+        "[build] keep are left alone)")
+    assert tree(site / "docs") == before
+    assert sorted(p.name for p in site.iterdir()) == [".cache", "content", "docs", "site.toml"]
+
+
+def test_the_refusal_names_the_line_of_site_toml_that_chose_the_folder(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article(), "docs/guide.md": "# Our guide\n"})
+    config = site / "site.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("per_page = 2", 'per_page = 2\noutput_dir = "docs"'),
+                      encoding="utf-8")
+    result = run_build(cwd=site)
+    assert result.returncode == 1
+    assert result.stderr.startswith("site.toml:8: build.output_dir: docs holds files that newsroom did "
+                                    "not write (guide.md)")
+
+
+def test_an_empty_folder_is_fine(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article()})
+    (site / "public").mkdir()
+    assert run_build(cwd=site).returncode == 0
+    assert (site / "public/changzhi/index.html").is_file()
+
+
+def test_a_gh_pages_checkout_is_taken_over_keeping_git_cname_and_kept_paths(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article(),
+                      "public/.git/HEAD": "ref: refs/heads/gh-pages\n", "public/.git/objects/ab/cdef": b"\x00\x01",
+                      "public/CNAME": "news.example.org\n", "public/.nojekyll": "",
+                      "public/downloads/report.pdf": b"%PDF-1.4", "public/index.html": "<p>the old site</p>",
+                      "public/2019/old-story.html": "<p>old</p>"})
+    config = site / "site.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("per_page = 2", 'per_page = 2\nkeep = ["downloads/"]'),
+                      encoding="utf-8")
+    kept = {k: v for k, v in tree(site / "public").items() if k.startswith((".git/", "CNAME", ".nojekyll", "downloads/"))}
+    refused = run_build(cwd=site)
+    assert refused.returncode == 1 and "--clean-output" in refused.stderr
+    result = run_build("--clean-output", cwd=site)
+    assert result.returncode == 0, result.stderr
+    after = tree(site / "public")
+    assert {k: v for k, v in after.items() if k in kept} == kept, ".git, CNAME, .nojekyll and keep must be untouched"
+    assert "2019/old-story.html" not in after and not (site / "public/2019").exists()
+    assert b"A story" in after["index.html"][0]
+    # from now on the folder is ours: an ordinary build works and still leaves them alone
+    (site / "content/changzhi/a.md").write_text(article("Second title"), encoding="utf-8")
+    assert run_build(cwd=site).returncode == 0
+    assert {k: v for k, v in tree(site / "public").items() if k in kept} == kept
+
+
+def test_files_added_to_the_output_by_hand_survive_later_builds(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article(), "content/changzhi/b.md": article("Other", date="2021-08-20")})
+    assert run_build(cwd=site).returncode == 0
+    (site / "public/google1234.html").write_text("google-site-verification", encoding="utf-8")
+    (site / "public/changzhi/news/2021/08/b/notes.txt").write_text("mine", encoding="utf-8")
+    mine = {k: v for k, v in tree(site / "public").items() if k.endswith(("google1234.html", "notes.txt"))}
+    (site / "content/changzhi/b.md").unlink()  # its page goes; the folder holding notes.txt stays
+    assert run_build(cwd=site).returncode == 0
+    after = tree(site / "public")
+    assert not (site / "public/changzhi/news/2021/08/b/index.html").exists()
+    assert {k: v for k, v in after.items() if k in mine} == mine
+
+
+def test_a_page_that_would_overwrite_a_file_put_there_by_hand_is_an_error(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article()})
+    assert run_build(cwd=site).returncode == 0
+    hand_made = site / "public/changzhi/news/2021/08/c/index.html"
+    hand_made.parent.mkdir(parents=True)
+    hand_made.write_text("<p>hand-made</p>", encoding="utf-8")
+    before = tree(site / "public")
+    (site / "content/changzhi/c.md").write_text(article("Third story"), encoding="utf-8")
+    result = run_build(cwd=site)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "/changzhi/news/2021/08/c/: changzhi/news/2021/08/c/index.html exists in the output folder and was not "
+        "written by newsroom; move it away, or pass --clean-output to replace it")
+    assert tree(site / "public") == before
+    assert run_build("--clean-output", cwd=site).returncode == 0
+    assert b"Third story" in hand_made.read_bytes()
+
+
+def test_a_deleted_manifest_makes_the_folder_someone_elses(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article()})
+    assert run_build(cwd=site).returncode == 0
+    (site / "public" / MANIFEST).unlink()
+    (site / "content/changzhi/a.md").write_text(article("New title"), encoding="utf-8")
+    result = run_build(cwd=site)
+    assert result.returncode == 1 and "holds files that newsroom did not write" in result.stderr
