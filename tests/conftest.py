@@ -3,14 +3,62 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Every process the tests start inherits this mark, so that the session can prove at its
+# end that it left nothing running (see pytest_sessionfinish).
+SESSION_MARK = f"NEWSROOM_TEST_SESSION={uuid.uuid4().hex}"
+os.environ["NEWSROOM_TEST_SESSION"] = SESSION_MARK.partition("=")[2]
+
+
+def processes_with(mark: str) -> list[int]:
+    """Live processes (not zombies, not this one) whose environment holds ``mark``."""
+    found = []
+    if not os.path.isdir("/proc"):
+        return found
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as stream:
+                if mark.encode() not in stream.read():
+                    continue
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                if stat.read().rsplit(b") ", 1)[-1][:1] == b"Z":
+                    continue
+        except OSError:
+            continue
+        found.append(int(entry))
+    return found
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any test left a process running (a server, a build, a worker)."""
+    deadline = time.monotonic() + 5
+    while (left := processes_with(SESSION_MARK)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not left:
+        return
+    lines = []
+    for pid in left:
+        try:
+            lines.append(f"  {pid}: {Path(f'/proc/{pid}/cmdline').read_bytes().replace(bytes(1), b' ').decode()}")
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    print("\nthe tests left processes running (now killed):\n" + "\n".join(lines), file=sys.stderr)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 FIXTURE_SITE = REPO / "tests" / "fixtures" / "site"
 
 SITE_TOML = """\
