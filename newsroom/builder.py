@@ -17,6 +17,7 @@ from . import faults, workers
 from .cache import BuildCache, Entry, cache_key
 from .config import Config
 from .content import Article, walk_articles
+from .files import walk
 from .errors import BuildFailed, SiteError
 from .fingerprint import page_fingerprint, template_keys
 from .model import SiteModel, build_model
@@ -50,11 +51,12 @@ class BuildResult:
     pages_rendered: int  # pages rendered; the rest were unchanged and reused
     seconds: float
     output: Path | None  # None for a check, which writes nothing
+    warnings: tuple[SiteError, ...] = ()  # slips the site survives, sorted
 
 
 def build(config: Config, *, write: bool = True, preview: bool = False, cache: BuildCache | None = None,
           output: Path | None = None, jobs: int | None = None, progress: Progress | None = None,
-          session: Session | None = None, take_over: bool = False) -> BuildResult:
+          session: Session | None = None, take_over: bool = False, strict: bool = False) -> BuildResult:
     """Build the site of ``config``; raises :class:`BuildFailed` with every mistake found.
 
     With ``write=False`` everything is read, checked and rendered, and nothing is
@@ -63,7 +65,8 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     :mod:`newsroom.output`). ``cache`` defaults to the one stored in the site folder
     (none for a check); ``jobs`` is the number of processes (default: one per core);
     a ``session`` is filled with what a later :func:`~newsroom.patch.patch_articles` needs;
-    ``take_over`` replaces whatever else the output folder holds (``--clean-output``).
+    ``take_over`` replaces whatever else the output folder holds (``--clean-output``);
+    ``strict`` makes every warning an error.
     """
     started = time.perf_counter()
     progress = progress or Progress(enabled=False)
@@ -78,13 +81,17 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         raise BuildFailed(errors)
     published = [a for a in articles if config.drafts or not a.draft]
     model = build_model(config, published)
+    copies = _copies(config, published)
+    warnings = _warnings(published, model, copies)
+    if strict and warnings:
+        raise BuildFailed([w.as_error() for w in warnings])
     renderer = Renderer(config, preview=preview)
 
     if not write:
         errors = workers.render_pages(renderer, list(model.pages), None, jobs, progress)
         if errors:
             raise BuildFailed(errors)
-        return _result(model, published, articles, reads, len(model.pages), None, None, started)
+        return _result(model, published, articles, reads, len(model.pages), None, None, started, warnings=warnings)
 
     keys = template_keys(renderer.env, config.dir("templates"))
     bases = {kind: f"{cache.key}:{preview}:{key}" for kind, key in keys.items()}
@@ -92,13 +99,13 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     manifest = {f: page_fingerprint(p, bases[p.kind]) for f, p in zip(files, model.pages, strict=True)}
     if session is not None:
         session.model, session.renderer, session.bases, session.refs = model, renderer, bases, None
-    copies = _copies(config, published)
     manifest.update((rel, _copy_print(source)) for rel, (source, _) in copies.items())
     recover(target)  # a build killed while applying its journal is finished first
     if manifest == cache.outputs and not take_over and os.path.isfile(target / MANIFEST):
         cache.remember(entries, manifest)  # nothing to write; records may have new mtimes
         cache.save()
-        return _result(model, published, articles, reads, 0, None, target, started, kept=len(manifest))
+        return _result(model, published, articles, reads, 0, None, target, started, kept=len(manifest),
+                       warnings=warnings)
 
     with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
                 name=config.relpath(target)) as out:
@@ -120,7 +127,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     faults.point("after-commit")
     cache.remember(entries, manifest)
     cache.save()
-    return _result(model, published, articles, reads, len(fresh), out, target, started)
+    return _result(model, published, articles, reads, len(fresh), out, target, started, warnings=warnings)
 
 
 def _load(config: Config, cache: BuildCache, jobs: int,
@@ -130,7 +137,8 @@ def _load(config: Config, cache: BuildCache, jobs: int,
     prefix, cut = config.relpath(content) + "/", len(str(content)) + 1
     entries: dict[str, Entry] = {}
     todo: list[tuple[Path, str, os.stat_result]] = []
-    for path in walk_articles(content):
+    errors: list[SiteError] = []
+    for path in walk_articles(content, prefix.rstrip("/"), errors):
         shown = prefix + path[cut:].replace(os.sep, "/")
         try:
             stat = os.stat(path)
@@ -141,11 +149,12 @@ def _load(config: Config, cache: BuildCache, jobs: int,
             entries[shown] = Entry(stat.st_mtime_ns, stat.st_size, article)
         else:
             todo.append((Path(path), shown, stat))
-    errors: list[SiteError] = []
-    for (_, shown, stat), result in zip(todo, workers.read_articles(config, cache, todo, jobs, progress),
+    for (path, shown, stat), result in zip(todo, workers.read_articles(config, cache, todo, jobs, progress),
                                            strict=True):
         if isinstance(result, BuildFailed):
-            errors.extend(result.errors)
+            if path.exists():
+                errors.extend(result.errors)
+            # else: deleted while the build read it; the next build (or the preview's next event) sees that
         else:
             entries[shown] = Entry(stat.st_mtime_ns, stat.st_size, result)
     ordered = [entries[k].article for k in sorted(entries)]
@@ -161,20 +170,40 @@ def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, s
             copies[asset] = (content / asset, article.path)
     static = config.dir("static")
     shown = config.build.static_dir.rstrip("/")
+    errors: list[SiteError] = []
     static_files: dict[str, tuple[Path, str]] = {}
-    if static.is_dir():
-        for folder, dirs, files in os.walk(static):
-            dirs[:] = sorted(d for d in dirs if d not in IGNORED_STATIC)
-            for name in sorted(files):
-                if name not in IGNORED_STATIC:
-                    source = Path(folder, name)
-                    relative = source.relative_to(static).as_posix()
-                    static_files[relative] = (source, f"{shown}/{relative}")
-    both = set(copies) & set(static_files)
-    if both:
-        raise BuildFailed([SiteError(static_files[r][1], None, None, f"{r} is also an article image of "
-                                     f"{copies[r][1]}") for r in sorted(both)])
+    cut = len(str(static)) + 1
+    for path in walk(static, shown, hidden=IGNORED_STATIC.__contains__, wanted=bool, errors=errors):
+        relative = path[cut:].replace(os.sep, "/")
+        static_files[relative] = (Path(path), f"{shown}/{relative}")
+    walk(config.dir("templates"), config.build.templates_dir.rstrip("/"), hidden=lambda n: n.startswith("."),
+         wanted=bool, errors=errors)  # templates are read by Jinja: only their links are checked here
+    errors.extend(SiteError(static_files[r][1], None, None, f"{r} is also an article image of {copies[r][1]}")
+                  for r in sorted(set(copies) & set(static_files)))
+    if errors:
+        raise BuildFailed(errors)
     return dict(sorted(copies.items())) | static_files
+
+
+def _warnings(published: list[Article], model: SiteModel, copies: dict[str, tuple[Path, str]]) -> tuple[SiteError, ...]:
+    """Every warning of the build: those found reading articles (kept in their records) and
+    links in article bodies to paths that are no page or file of this site."""
+    found = [w for a in published for w in a.warnings]
+    if any(a.links for a in published):
+        files = set(copies) | {output_file(p.url) for p in model.pages}
+        for article in published:
+            for path, line in article.links:
+                if not _on_site(path, files):
+                    found.append(SiteError(article.path, line, "link", f"{path!r} is no page or file of this site; "
+                                           "left as written", warning=True))
+    return tuple(sorted(set(found), key=lambda e: (e.path, e.line or 0, e.field or "", e.message)))
+
+
+def _on_site(path: str, files: set[str]) -> bool:
+    relative = path.lstrip("/")
+    if not relative or relative.endswith("/"):
+        return relative + "index.html" in files
+    return relative in files or relative + "/index.html" in files
 
 
 def _copy_print(source: Path) -> str:
@@ -185,9 +214,11 @@ def _copy_print(source: Path) -> str:
     return f"copy:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def _result(model, published, articles, reads, rendered, out, output, started, kept=0) -> BuildResult:  # noqa: ANN001
+def _result(model, published, articles, reads, rendered, out, output, started, kept=0,  # noqa: ANN001
+            warnings=()) -> BuildResult:  # noqa: ANN001
     return BuildResult(
         pages=len(model.pages), articles=len(published), drafts_skipped=len(articles) - len(published),
         files_written=out.written if out else 0, files_kept=out.kept if out else kept,
         articles_read=reads, pages_rendered=rendered, seconds=time.perf_counter() - started, output=output,
+        warnings=warnings,
     )

@@ -137,8 +137,8 @@ class BuildCache:
         if entry is None or entry.mtime_ns != stat.st_mtime_ns or entry.size != stat.st_size:
             return None
         article = entry.article
-        if not all(map(self._exists, article.depends)):
-            return None  # an image it checked is gone: read it again to report that
+        if not all(map(self._exists, article.depends)) or any(map(self._exists, article.absent)):
+            return None  # an image it showed is gone, or a missing one has come: read it again
         if article.body.file is not None and os.path.basename(article.body.file) not in self._stored_bodies:
             return None
         return article

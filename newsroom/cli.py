@@ -20,7 +20,9 @@ commands:
 
 EPILOG = """\
 Mistakes are printed as 'path:line: field: message', all of them at once; the
-exit code is then 1 and the previous output folder is left as it was.
+exit code is then 1 and the previous output folder is left as it was. Slips the
+site survives (a dead image link in an imported article) are printed as
+'path:line: field: warning: message'; --strict makes them errors.
 """
 
 
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(Path(args.config), output_dir=args.output, base_url=args.base_url,
                              drafts=args.drafts)
         result = build(config, write=args.command == "build", progress=Progress.for_terminal(args.quiet),
-                       take_over=args.clean_output)
+                       take_over=args.clean_output, strict=args.strict)
     except BuildFailed as failed:
         for error in failed.errors:
             print(error, file=sys.stderr)
@@ -82,8 +84,12 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; the output folder was left as it was", file=sys.stderr)
         return 130
 
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
     if not args.quiet:
+        count = len(result.warnings)
         drafts = f", {result.drafts_skipped} drafts skipped" if result.drafts_skipped else ""
+        drafts += f", {count} warning{'s' if count != 1 else ''} (--strict makes them errors)" if count else ""
         if result.output is None:
             print(f"check passed: {result.pages} pages from {result.articles} articles{drafts} "
                   f"in {result.seconds:.2f} s")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import Channel, Config, Section
 from .dates import date_from_filename, parse_date
@@ -28,10 +28,13 @@ if TYPE_CHECKING:
 
 KNOWN_FIELDS = frozenset({
     "title", "date", "channel", "section", "source", "dek", "author", "authors",
-    "contributors", "tags", "slug", "draft", "summary", "image", "lang",
+    "contributors", "tags", "slug", "draft", "published", "summary", "image", "lang",
 })
 IMAGE_FIELDS = ("src", "caption", "credit", "alt")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF and CR: never text
+_PAGE_SUFFIXES = ("", ".html", ".htm", ".php", ".asp", ".aspx")  # a link to a page, not to a file
+_NAME_KEYS = ("display_name", "name", "login")  # an author as jekyll-import writes one
 
 
 @dataclass(frozen=True)
@@ -105,23 +108,23 @@ class Article:
     assets: tuple[str, ...] = ()  # files beside the articles to publish, content-relative
     depends: tuple[str, ...] = ()  # other files whose presence was checked (images), site-relative
     digest: str = ""  # identifies the source: same path and bytes, same digest (with the same config)
+    absent: tuple[str, ...] = ()  # files whose absence was noticed (dead images), site-relative
+    links: tuple[tuple[str, int | None], ...] = ()  # site paths the body links to, with their lines
+    warnings: tuple[SiteError, ...] = ()  # slips the site survives (a dead image), reported every build
 
 
 def find_articles(content_dir: Path) -> list[Path]:
     """Every ``*.md`` below ``content_dir``, skipping names that start with ``.`` or ``_``."""
-    return [Path(p) for p in walk_articles(content_dir)]
+    return [Path(p) for p in walk_articles(content_dir, "content", [])]
 
 
-def walk_articles(content_dir: Path) -> list[str]:
-    """:func:`find_articles` as path strings, which are cheaper by the ten thousand."""
-    found: list[str] = []
-    for folder, dirs, files in os.walk(content_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        found.extend(
-            os.path.join(folder, name) for name in sorted(files)
-            if name.endswith(".md") and not name.startswith((".", "_"))
-        )
-    return found
+def walk_articles(content_dir: Path, shown: str, errors: list[SiteError]) -> list[str]:
+    """:func:`find_articles` as path strings, which are cheaper by the ten thousand; links
+    that lead nowhere or outside the folder are added to ``errors``."""
+    from .files import walk
+
+    return walk(content_dir, shown, hidden=lambda name: name.startswith((".", "_")),
+                wanted=lambda name: name.endswith(".md"), errors=errors)
 
 
 def load_article(config: Config, path: Path, renderer: MarkdownRenderer, raw: bytes | None = None,
@@ -145,8 +148,13 @@ class _ArticleReader:
         self.content_dir = config.dir("content")
         self.errors: list[SiteError] = []
         self.parsed: Parsed | None = None
+        self.warnings: list[SiteError] = []
         self.assets: list[str] = []
         self.depends: list[str] = []
+        self.absent: list[str] = []
+        self.links: list[tuple[str, int | None]] = []
+        self.url: str | None = None
+        self._line: int | None = None  # of the body reference being resolved
 
     # -- reporting ------------------------------------------------------------------
 
@@ -154,6 +162,9 @@ class _ArticleReader:
         if line is None and key and self.parsed is not None:
             line = line_of_key(self.parsed.meta_text, key.split(".")[0], self.parsed.meta_line)
         self.errors.append(SiteError(self.shown, line, key, message))
+
+    def warn(self, key: str, message: str, line: int | None) -> None:
+        self.warnings.append(SiteError(self.shown, line, key, message, warning=True))
 
     def read(self, raw: bytes | None) -> Article:
         if raw is None:
@@ -167,6 +178,8 @@ class _ArticleReader:
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
             raise BuildFailed([SiteError(self.shown, line, None, "not UTF-8 text; save the file as UTF-8")]) from None
+        if _CONTROL.search(text):
+            raise BuildFailed(_control_characters(self.shown, text))
         from .frontmatter_io import FrontMatterError, split_front_matter  # YAML: only when reading
 
         try:
@@ -200,27 +213,41 @@ class _ArticleReader:
         contributors = self.names(meta, "contributors")
         tags = self.tags(meta)
         draft = self.flag(meta, "draft")
+        if "published" in meta and meta["published"] is not True:  # Jekyll's way of saying draft
+            draft = draft or not self.flag(meta, "published")
         image = self.image(meta)
+        if date is not None and channel is not None and section is not None and slug is not None:
+            url = permalink(self.config.build.permalink, channel=channel.slug, section=section.slug,
+                            date=date, slug=slug)
+            try:
+                output_file(url)
+                self.url = url
+            except ValueError as exc:
+                self.error("slug", str(exc))
         rendered = self.renderer.render(
-            parsed.body, lang=lang, resolve_image=self.resolver(parsed), base_path=self.config.base_path
+            parsed.body, lang=lang, resolve_image=self.resolver(parsed, "image", self.resolve),
+            resolve_link=self.resolver(parsed, "link", self.resolve_link), base_path=self.config.base_path
         )
-        if self.errors or title is None or date is None or channel is None or section is None or slug is None:
+        if self.errors or title is None or self.url is None or date is None or channel is None \
+                or section is None or slug is None:
             return None
-        url = permalink(self.config.build.permalink, channel=channel.slug, section=section.slug,
-                        date=date, slug=slug)
-        try:
-            output_file(url)
-        except ValueError as exc:
-            self.error("slug", str(exc))
-            return None
+        url = self.url
         return Article(
             path=self.shown, url=url, title=title, date=date, channel=channel, section=section,
             source=source or f"{self.config.site.title}-{channel.slug}", slug=slug, lang=lang,
             body=Body(rendered.html), summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
             image=image, extra=extra, assets=tuple(dict.fromkeys(self.assets)),
-            depends=tuple(dict.fromkeys(self.depends)), digest=self.digest,
+            depends=tuple(dict.fromkeys(self.depends)), digest=self._digest(),
+            absent=tuple(dict.fromkeys(self.absent)), links=tuple(dict.fromkeys(self.links)),
+            warnings=tuple(self.warnings),
         )
+
+    def _digest(self) -> str:
+        """Path and bytes decide the record, and which referenced files were missing."""
+        if not self.absent:
+            return self.digest
+        return hashlib.sha1("\0".join([self.digest, *self.absent]).encode(), usedforsecurity=False).hexdigest()
 
     def text(self, meta: dict[str, Any], key: str, *, required: bool = False, where: str | None = None) -> str | None:
         name = where or key
@@ -322,11 +349,12 @@ class _ArticleReader:
         value = meta.get(key)
         if value is None:
             return ()
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+        items = value if isinstance(value, list) else [value]
+        names = [_person(i) for i in items]
+        if not all(names):
             self.error(where or key, "must be a name or a list of names")
             return ()
-        return tuple(" ".join(i.split()) for i in items)
+        return tuple(" ".join(n.split()) for n in names if n)
 
     def authors(self, meta: dict[str, Any]) -> tuple[str, ...]:
         if "author" in meta and "authors" in meta:
@@ -384,15 +412,47 @@ class _ArticleReader:
 
     # -- images -----------------------------------------------------------------------
 
-    def resolver(self, parsed: Parsed) -> Callable[[str], str | None]:
-        def report(src: str) -> Callable[[str], None]:
+    def resolver(self, parsed: Parsed, key: str,
+                 resolve: Callable[[str, Callable[[str], None]], str | None]) -> Callable[[str], str | None]:
+        """For the body: resolve an image src or link href, a dead one being a warning
+        (the reference is then left as written) with the line where the body has it."""
+        def at(src: str) -> int | None:
             index = parsed.body.find(src)
-            line = parsed.body_line + parsed.body.count("\n", 0, index) if index >= 0 else None
-            return lambda message: self.error("body", message, line=line)
+            return parsed.body_line + parsed.body.count("\n", 0, index) if index >= 0 else None
 
-        return lambda src: self.resolve(src, report(src))
+        def resolved(src: str) -> str | None:
+            self._line = at(src)
+            return resolve(src, lambda message: self.warn(key, f"{message}; left as written", self._line))
 
-    def resolve(self, src: str, report: Callable[[str], None]) -> str | None:
+        return resolved
+
+    def resolve_link(self, href: str, report: Callable[[str], None]) -> str | None:
+        """The href to write for a link in the body, or None to leave it as written.
+
+        A link to a file (``report.pdf``, ``../files/map.png``) is relative to the
+        article's folder, like an image: the file is published and the link pointed at
+        it. Links to pages (``/changzhi/``, ``../other-story/``) are checked against
+        the site once every page is known (:attr:`Article.links`).
+        """
+        parts = urlsplit(href)
+        if parts.scheme or href.startswith("//") or not parts.path:
+            return None  # another site, mailto:, or a #fragment of this page
+        path = unquote(parts.path)
+        base = self.config.base_path
+        if path.startswith("/"):
+            self.links.append((path, self._line))
+            return base + href if base else None
+        extension = os.path.splitext(path.rstrip("/"))[1].lower()
+        if path.endswith("/") or extension in _PAGE_SUFFIXES:
+            if self.url is not None:
+                self.links.append((urljoin(self.url, path), self._line))
+            return None
+        if extension == ".md":
+            report(f"{href!r} links to an article's source file, not to its page; link to the page's URL")
+            return None
+        return self.resolve(href, report, what="link")
+
+    def resolve(self, src: str, report: Callable[[str], None], what: str = "image") -> str | None:
         """The URL for an image ``src``; publishes files that sit beside articles.
 
         ``/images/x.jpg`` is a file of static/; ``photo.jpg`` or ``../photos/x.jpg``
@@ -404,32 +464,56 @@ class _ArticleReader:
             return src
         path = unquote(parts.path)
         if not path:
-            report("empty image path")
+            report(f"empty {what} path")
             return None
         base = self.config.base_path
         if path.startswith("/"):
             static = self.config.dir("static")
             target = (static / path.lstrip("/")).resolve()
-            self.depends.append(self.config.relpath(target))
             if not target.is_relative_to(static):
                 report(f"{src!r} would leave the static folder")
             elif not target.is_file():
-                report(f"image {src!r} not found: no file {self.config.relpath(target)}")
+                self.absent.append(self.config.relpath(target))
+                report(f"{src!r} not found: no file {self.config.relpath(target)}")
             else:
+                self.depends.append(self.config.relpath(target))
                 return base + src
             return None
         target = (self.file.parent / path).resolve()
-        self.depends.append(self.config.relpath(target))
         if not target.is_relative_to(self.content_dir):
             report(f"{src!r} would leave the content folder")
             return None
         if not target.is_file():
-            report(f"image {src!r} not found: no file {self.config.relpath(target)}")
+            self.absent.append(self.config.relpath(target))
+            report(f"{src!r} not found: no file {self.config.relpath(target)}")
             return None
+        self.depends.append(self.config.relpath(target))
         relative = target.relative_to(self.content_dir).as_posix()
         self.assets.append(relative)
         suffix = src[len(parts.path):]  # keep any ?query or #fragment
         return f"{base}/{relative}{suffix}"
+
+
+def _person(value: object) -> str | None:
+    """A name from a string, or from an author record as jekyll-import writes one."""
+    if isinstance(value, dict):
+        value = next((value[k] for k in _NAME_KEYS if isinstance(value.get(k), str) and value[k].strip()), None)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _control_characters(shown: str, text: str) -> list[SiteError]:
+    """One error for each line (the first five) that holds a control character."""
+    errors: list[SiteError] = []
+    seen: set[int] = set()
+    for match in _CONTROL.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line not in seen:
+            seen.add(line)
+            name = "NUL" if match.group() == "\0" else f"U+{ord(match.group()):04X}"
+            errors.append(SiteError(shown, line, None, f"a control character ({name}) is not text; remove it"))
+        if len(errors) == 5:
+            break
+    return errors
 
 
 def _kind(value: object) -> str:

@@ -1,7 +1,8 @@
 """The one error type of newsroom: a user's mistake, located as precisely as we can.
 
 Every stage reports mistakes as :class:`SiteError` values carrying the file, line,
-field and a message. Stages collect them instead of stopping at the first one; the
+field and a message; a warning (a slip the site survives, such as a dead image link in
+an imported article) is the same type with ``warning=True``. Stages collect them instead of stopping at the first one; the
 orchestrator raises :class:`BuildFailed` with all of them, and the command line
 prints them as ``path:line: field: message``, one per line, never a traceback.
 """
@@ -25,15 +26,21 @@ class SiteError(Exception):
     line: int | None
     field: str | None
     message: str
+    warning: bool = False  # a slip the site survives; ``--strict`` makes it an error
 
-    def __reduce__(self) -> tuple[type, tuple[str, int | None, str | None, str]]:
-        return (SiteError, (self.path, self.line, self.field, self.message))  # for worker processes
+    def __reduce__(self) -> tuple[type, tuple[str, int | None, str | None, str, bool]]:
+        return (SiteError, (self.path, self.line, self.field, self.message, self.warning))  # for workers
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
+        message = f"warning: {self.message}" if self.warning else self.message
         if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{where}: {self.field}: {message}"
+        return f"{where}: {message}"
+
+    def as_error(self) -> SiteError:
+        """This warning as an error (``--strict``)."""
+        return SiteError(self.path, self.line, self.field, self.message)
 
 
 class BuildFailed(Exception):

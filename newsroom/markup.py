@@ -46,7 +46,7 @@ def _figure_extension() -> type:
         def __init__(self, md: Any):
             super().__init__(md)
             self.resolve_image: Resolver = lambda src: src
-            self.base_path = ""
+            self.resolve_link: Resolver = lambda href: None
 
         def run(self, root: etree.Element) -> None:
             for img in root.iter("img"):
@@ -55,11 +55,10 @@ def _figure_extension() -> type:
                 if resolved is not None:
                     img.set("src", resolved)
                 img.set("loading", "lazy")
-            if self.base_path:
-                for link in root.iter("a"):
-                    href = link.get("href", "")
-                    if href.startswith("/") and not href.startswith("//"):
-                        link.set("href", self.base_path + href)
+            for link in root.iter("a"):
+                resolved = self.resolve_link(link.get("href", ""))
+                if resolved is not None:
+                    link.set("href", resolved)
             for index, child in enumerate(list(root)):
                 if _only_image(child):
                     root[index] = _figure(child[0])
@@ -132,14 +131,38 @@ class MarkdownRenderer:
             self._converters[smart] = md
         return md
 
-    def render(self, text: str, *, lang: str, resolve_image: Resolver, base_path: str = "") -> Rendered:
-        md = self._converter(uses_smart_quotes(lang))
+    def render(self, text: str, *, lang: str, resolve_image: Resolver, resolve_link: Resolver | None = None,
+               base_path: str = "") -> Rendered:
+        """``resolve_link`` gives the href to write for a link, or None to keep it; without
+        one, root-relative links get the ``base_path``. Raises :class:`MarkupError` for a text
+        Python-Markdown cannot render."""
+        smart = uses_smart_quotes(lang)
+        md = self._converter(smart)
         md.reset()
         processor = md.newsroom_figure
         processor.resolve_image = resolve_image
-        processor.base_path = base_path
-        body = md.convert(text)
+        processor.resolve_link = resolve_link or _base_path_links(base_path)
+        try:
+            body = md.convert(text)
+        except BaseException as exc:
+            # A converter stopped midway can keep broken state (after a RecursionError it no
+            # longer renders inline Markdown at all): never use it again.
+            self._converters.pop(smart, None)
+            if isinstance(exc, RecursionError):  # e.g. lists inside lists some 400 levels deep
+                raise MarkupError("lists or quotes are nested too deeply to render") from None
+            raise
         return Rendered(html=body, summary=summarize(body))
+
+
+class MarkupError(ValueError):
+    """A body that cannot be rendered; the message says why."""
+
+
+def _base_path_links(base_path: str) -> Resolver:
+    def resolve(href: str) -> str | None:
+        return base_path + href if base_path and href.startswith("/") and not href.startswith("//") else None
+
+    return resolve
 
 
 _FIRST_P = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)

@@ -63,8 +63,11 @@ BAD_INPUTS = {
                       ["content/changzhi/c.md:4: slug: '../../../x' would leave its folder"]),
     "escaping image": ({"content/changzhi/c.md": article(image="../../site.toml")},
                        ["content/changzhi/c.md:4: image.src: '../../site.toml' would leave the content folder"]),
-    "missing image": ({"content/changzhi/c.md": article(body="![Caption.](/images/none.jpg)")},
-                      ["content/changzhi/c.md:5: body: image '/images/none.jpg' not found"]),
+    "missing lead photo": ({"content/changzhi/c.md": article(image="/images/none.jpg")},
+                           ["content/changzhi/c.md:4: image.src: '/images/none.jpg' not found: no file "
+                            "static/images/none.jpg"]),
+    "control character": ({"content/changzhi/c.md": article(body="Tab\tis fine, NUL\0 is not.")},
+                          ["content/changzhi/c.md:5: a control character (NUL) is not text; remove it"]),
     "config": ({"site.toml": "[site]\ntitle = 'X'\nbase_url = 'https://x.example/'\nper_page = 3\n"
                              "[build]\ntemplates_dir = '{templates}'\n[[channels]]\nslug = 'changzhi'\nname = 'C'\n[[sections]]\nslug = 'news'\nname = 'N'\n"},
                ["site.toml:4: site.per_page: unknown key"]),
@@ -90,6 +93,44 @@ def test_bad_input_exits_1_names_the_file_and_keeps_output(make_site, case: str)
     assert result.stdout == ""
     assert snapshot(site / "public") == before
     assert sorted(p.name for p in site.iterdir()) == [".cache", "content", "public", "site.toml"]
+
+
+def test_dead_images_and_links_in_bodies_are_warnings_and_strict_makes_them_errors(make_site) -> None:
+    body = ("![A lost photo.](photos/lost.jpg)\n\nSee [the old report](files/report.pdf), "
+            "[the archive](/2019/05/old-story/) and [the home page](/).")
+    site = make_site({**GOOD, "content/changzhi/c.md": article("Imported", body=body)})
+    result = run_build(cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "content/changzhi/c.md:5: image: warning: 'photos/lost.jpg' not found: no file "
+        "content/changzhi/photos/lost.jpg; left as written",
+        "content/changzhi/c.md:7: link: warning: '/2019/05/old-story/' is no page or file of this site; "
+        "left as written",
+        "content/changzhi/c.md:7: link: warning: 'files/report.pdf' not found: no file "
+        "content/changzhi/files/report.pdf; left as written",
+    ]
+    assert "3 warnings (--strict makes them errors)" in result.stdout
+    page = (site / "public/changzhi/news/2021/08/c/index.html").read_text(encoding="utf-8")
+    assert 'src="photos/lost.jpg"' in page and 'href="files/report.pdf"' in page
+    assert 'href="/2019/05/old-story/"' in page and 'href="/"' in page
+
+    before = snapshot(site / "public")
+    (site / "content/changzhi/c.md").write_text(article("Imported again", body=body), encoding="utf-8")
+    strict = run_build("--strict", cwd=site)
+    assert strict.returncode == 1
+    assert strict.stderr.splitlines()[0] == (
+        "content/changzhi/c.md:5: image: 'photos/lost.jpg' not found: no file content/changzhi/photos/lost.jpg; "
+        "left as written")
+    assert strict.stderr.splitlines()[-1] == "build failed: 3 errors; the output folder was left as it was"
+    assert snapshot(site / "public") == before
+
+    (site / "content/changzhi/photos").mkdir()
+    (site / "content/changzhi/photos/lost.jpg").write_bytes(b"\xff\xd8jpeg")  # found after all
+    result = run_build(cwd=site)
+    assert "photos/lost.jpg" not in result.stderr and "2 warnings" in result.stdout
+    page = (site / "public/changzhi/news/2021/08/c/index.html").read_text(encoding="utf-8")
+    assert 'src="/changzhi/photos/lost.jpg"' in page
+    assert (site / "public/changzhi/photos/lost.jpg").is_file()
 
 
 def test_every_mistake_of_the_run_at_once(make_site) -> None:
