@@ -479,15 +479,16 @@ class _ArticleReader:
                 self.depends.append(self.config.relpath(target))
                 return base + src
             return None
-        target = (self.file.parent / path).resolve()
-        if not target.is_relative_to(self.content_dir):
+        target = Path(os.path.normpath(self.file.parent / path))  # published where the author sees it
+        if not target.is_relative_to(self.content_dir) or not target.resolve().is_relative_to(self.content_dir):
             report(f"{src!r} would leave the content folder")
             return None
+        shown = self.config.relpath(self.content_dir) + "/" + target.relative_to(self.content_dir).as_posix()
         if not target.is_file():
-            self.absent.append(self.config.relpath(target))
-            report(f"{src!r} not found: no file {self.config.relpath(target)}")
+            self.absent.append(shown)
+            report(f"{src!r} not found: no file {shown}")
             return None
-        self.depends.append(self.config.relpath(target))
+        self.depends.append(shown)
         relative = target.relative_to(self.content_dir).as_posix()
         self.assets.append(relative)
         suffix = src[len(parts.path):]  # keep any ?query or #fragment
