@@ -79,10 +79,11 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     entries, articles, errors, reads = _load(config, cache, jobs, progress)
     if errors:
         raise BuildFailed(errors)
+    workers.check_stop()
     published = [a for a in articles if config.drafts or not a.draft]
     model = build_model(config, published)
     copies = _copies(config, published)
-    warnings = _warnings(published, model, copies)
+    warnings = _warnings(articles, published, model, copies)
     if strict and warnings:
         raise BuildFailed([w.as_error() for w in warnings])
     renderer = Renderer(config, preview=preview)
@@ -123,6 +124,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         errors = workers.render_pages(renderer, fresh, out.writer(), jobs, progress)
         if errors:
             raise BuildFailed(errors)
+        workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
         out.commit()
     faults.point("after-commit")
     cache.remember(entries, manifest)
@@ -185,17 +187,18 @@ def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, s
     return dict(sorted(copies.items())) | static_files
 
 
-def _warnings(published: list[Article], model: SiteModel, copies: dict[str, tuple[Path, str]]) -> tuple[SiteError, ...]:
-    """Every warning of the build: those found reading articles (kept in their records) and
-    links in article bodies to paths that are no page or file of this site."""
-    found = [w for a in published for w in a.warnings]
+def _warnings(articles: list[Article], published: list[Article], model: SiteModel,
+              copies: dict[str, tuple[Path, str]]) -> tuple[SiteError, ...]:
+    """Every warning of the build: those found reading articles, drafts too (kept in their
+    records), and links in published bodies to paths that are no page or file of this site."""
+    found = [w for a in articles for w in a.warnings]
     if any(a.links for a in published):
         files = set(copies) | {output_file(p.url) for p in model.pages}
         for article in published:
             for path, line in article.links:
                 if not _on_site(path, files):
-                    found.append(SiteError(article.path, line, "link", f"{path!r} is no page or file of this site; "
-                                           "left as written", warning=True))
+                    found.append(SiteError(article.path, line, "link", f"{path!r} not found: no page or file of this "
+                                           "site has that path; left as written", warning=True))
     return tuple(sorted(set(found), key=lambda e: (e.path, e.line or 0, e.field or "", e.message)))
 
 

@@ -53,7 +53,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _interrupted(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    """Ctrl-C or SIGTERM: the build stops at its next step (never midway through a write)."""
+    from .workers import request_stop
+
+    request_stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     from .config import load_config
     from .progress import Progress
 
-    signal.signal(signal.SIGTERM, _interrupted)  # a kill ends the build as Ctrl-C does: output left whole
+    for signum in (signal.SIGINT, signal.SIGTERM):  # a kill ends the build as Ctrl-C does: output left whole
+        signal.signal(signum, _interrupted)
     try:
         config = load_config(Path(args.config), output_dir=args.output, base_url=args.base_url,
                              drafts=args.drafts)

@@ -35,6 +35,7 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF and CR: never text
 _PAGE_SUFFIXES = ("", ".html", ".htm", ".php", ".asp", ".aspx")  # a link to a page, not to a file
 _NAME_KEYS = ("display_name", "name", "login")  # an author as jekyll-import writes one
+_UNPUBLISHED = frozenset({"draft", "pending", "private", "future", "trash", "auto-draft"})  # WordPress
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,9 @@ class _ArticleReader:
         lang = self.lang(meta, title)
         dek = self.text(meta, "dek")
         summary = self.text(meta, "summary")
+        for other in ("excerpt", "description"):  # Jekyll's and Hugo's words for it
+            if summary is None and isinstance(meta.get(other), str) and meta[other].strip():
+                summary = self.text(meta, other)
         source = self.text(meta, "source")
         authors = self.authors(meta)
         contributors = self.names(meta, "contributors")
@@ -215,6 +219,7 @@ class _ArticleReader:
         draft = self.flag(meta, "draft")
         if "published" in meta and meta["published"] is not True:  # Jekyll's way of saying draft
             draft = draft or not self.flag(meta, "published")
+        draft = self.wordpress_status(meta) or draft
         image = self.image(meta)
         if date is not None and channel is not None and section is not None and slug is not None:
             url = permalink(self.config.build.permalink, channel=channel.slug, section=section.slug,
@@ -362,12 +367,27 @@ class _ArticleReader:
             return ()
         return self.names(meta, "authors" if "authors" in meta else "author")
 
+    def wordpress_status(self, meta: dict[str, Any]) -> bool:
+        """True for a post a WordPress export marks unpublished (or protected by a password):
+        it stays a draft, however its other fields read."""
+        status = meta.get("status")
+        if isinstance(status, str) and status.strip().lower() in _UNPUBLISHED:
+            return True
+        if meta.get("password"):
+            line = line_of_key(self.parsed.meta_text, "password", self.parsed.meta_line) if self.parsed else None
+            self.warn("password", "a static site cannot protect a password-protected post: it is kept as "
+                      "a draft (remove 'password' to publish it)", line)
+            return True
+        return False
+
     def tags(self, meta: dict[str, Any]) -> tuple[str, ...]:
         value = meta.get("tags")
         if value is None:
             return ()
         if isinstance(value, str):
             value = value.split(",")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            value = [value]  # tags: 2019
         if not isinstance(value, list):
             self.error("tags", "must be a list ([a, b]) or a comma-separated string")
             return ()

@@ -40,7 +40,7 @@ class SiteError(Exception):
 
     def as_error(self) -> SiteError:
         """This warning as an error (``--strict``)."""
-        return SiteError(self.path, self.line, self.field, self.message)
+        return SiteError(self.path, self.line, self.field, self.message.removesuffix("; left as written"))
 
 
 class BuildFailed(Exception):

@@ -21,6 +21,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+#: Template syntax of other generators, kept literally in bodies: Liquid tags and output
+#: (Jekyll, Hexo), Hugo shortcodes and Go templates, WordPress shortcodes (``[caption
+#: id="x"]``, ``[/caption]``); never inside a link target, where the resolver reports it.
+TEMPLATE_SYNTAX = re.compile(
+    r"(?<!\]\()(?:\{%.*?%\}|\{\{.*?\}\}"
+    r"|\[(?:/[A-Za-z_][\w-]*|[A-Za-z_][\w-]*\s+[^\]\n]*=[^\]\n]*)\](?![(\[:]))"
+)
+
 #: Resolves an image src; returns the URL to write, or None when the src is wrong
 #: (the resolver has recorded why).
 Resolver = Callable[[str], "str | None"]
@@ -40,7 +48,20 @@ def _figure_extension() -> type:
     """The figure extension's class, made on first use: importing Python-Markdown costs
     time that a build with nothing to read does not need to spend."""
     from markdown.extensions import Extension
+    from markdown.preprocessors import Preprocessor
     from markdown.treeprocessors import Treeprocessor
+
+    class LiteralPreprocessor(Preprocessor):
+        """Template syntax of other generators stays as written (see :data:`TEMPLATE_SYNTAX`):
+        stashed before Markdown reads the text, so that no attribute list, smart quote or
+        emphasis changes it, and put back as escaped text."""
+
+        def run(self, lines: list[str]) -> list[str]:
+            text = "\n".join(lines)
+            if "{" not in text and "[" not in text:
+                return lines
+            stash = self.md.htmlStash
+            return TEMPLATE_SYNTAX.sub(lambda m: stash.store(html.escape(m.group(), quote=False)), text).split("\n")
 
     class FigureProcessor(Treeprocessor):
         def __init__(self, md: Any):
@@ -67,6 +88,7 @@ def _figure_extension() -> type:
         def extendMarkdown(self, md: Any) -> None:  # noqa: N802 (Markdown's API)
             processor = FigureProcessor(md)
             md.treeprocessors.register(processor, "newsroom_figure", 5)  # after attr_list (8)
+            md.preprocessors.register(LiteralPreprocessor(md), "newsroom_literal", 15)  # after fenced code, HTML
             md.newsroom_figure = processor
 
     return FigureExtension

@@ -34,6 +34,22 @@ PARALLEL_PAGES = 256  # fewer pages than this are rendered in this process
 CHUNK = 32
 
 _job: dict[str, Any] = {}  # what forked workers inherit; set just before a pool starts
+_stop = threading.Event()  # set by a signal handler: Ctrl-C or SIGTERM
+
+
+def request_stop() -> None:
+    """Ask the build to stop at its next step (what Ctrl-C and SIGTERM do).
+
+    A signal handler that raised KeyboardInterrupt could land anywhere: inside the pool's
+    fork handlers (where Python swallows it), or in a worker just forked. This flag is
+    checked after every batch of work and before the commit instead.
+    """
+    _stop.set()
+
+
+def check_stop() -> None:
+    if _stop.is_set():
+        raise KeyboardInterrupt
 
 
 def default_jobs() -> int:
@@ -56,6 +72,7 @@ def _run(function: Callable[[list[int]], Any], count: int, jobs: int, minimum: i
         results = pool.map(function, chunks)
     try:
         for number, result in enumerate(results):
+            check_stop()
             if number == 0:
                 faults.point(stage.removesuffix("ing"))  # "read", "render"
             progress.advance(sizes(result))
@@ -72,10 +89,12 @@ def _worker_started(parent: int) -> None:
     A worker blocks on a pipe that its own copy of the pool keeps open, so it would
     wait forever after a SIGKILL of the build (a CI time-out, the OOM killer). On Linux
     the kernel kills it when its parent dies (``PR_SET_PDEATHSIG``); elsewhere a thread
-    watches the parent. Ctrl-C reaches the whole process group: the build handles it and
-    stops the pool, so a worker ignores it instead of printing a traceback.
+    watches the parent. Ctrl-C or SIGTERM sent to the whole process group are the
+    build's to handle (it stops the pool after the batches under way), so a worker
+    ignores them instead of dying midway or printing a traceback.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # sent to the whole group: the build decides
+        signal.signal(signum, signal.SIG_IGN)
     if not _kill_with_parent():
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the build died before the line above took effect
