@@ -17,8 +17,8 @@ from . import faults, workers
 from .cache import BuildCache, Entry, cache_key
 from .config import Config
 from .content import Article, walk_articles
-from .files import walk
 from .errors import BuildFailed, SiteError
+from .files import walk
 from .fingerprint import page_fingerprint, template_keys
 from .model import SiteModel, build_model
 from .output import MANIFEST, Output, recover

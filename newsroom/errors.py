@@ -2,9 +2,10 @@
 
 Every stage reports mistakes as :class:`SiteError` values carrying the file, line,
 field and a message; a warning (a slip the site survives, such as a dead image link in
-an imported article) is the same type with ``warning=True``. Stages collect them instead of stopping at the first one; the
-orchestrator raises :class:`BuildFailed` with all of them, and the command line
-prints them as ``path:line: field: message``, one per line, never a traceback.
+an imported article) is the same type with ``warning=True``. Stages collect them
+instead of stopping at the first one; the orchestrator raises :class:`BuildFailed`
+with all of them, and the command line prints them as ``path:line: field: message``,
+one per line, never a traceback.
 """
 
 from __future__ import annotations
