@@ -2,8 +2,10 @@
 
 A symlink inside a folder is followed when it leads to a file or folder inside that
 same folder; one that leads outside it, one that leads nowhere and one that loops back
-to a folder above it are errors naming the link. Entries are listed sorted by name,
-whatever order the file system gives, so builds do not depend on it.
+to a folder above it are errors naming the link, and so is a name that is not UTF-8.
+Editors' temporary files (:func:`is_editor_temporary`) are never sources. Entries are
+listed sorted by name, whatever order the file system gives, so builds do not depend
+on it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import SiteError
+
+# What editors and browsers write beside the file being saved; see is_editor_temporary().
+EDITOR_SUFFIXES = (".swp", ".swo", ".swn", ".swx", "~", ".kate-swp", "___jb_tmp___", "___jb_old___",
+                   ".tmp", ".part", ".crdownload")
+EDITOR_PREFIXES = (".#", ".goutputstream-")
+EDITOR_NAMES = frozenset({".DS_Store"})
+VIM_PROBE, VIM_PROBE_STEP = 4913, 123  # vim's "may I write here?" file: 4913, or 5036, 5159... if taken
+
+
+def is_editor_temporary(name: str) -> bool:
+    """Is ``name`` a file that an editor or a download writes beside the real one?
+
+    vim swap, backup and probe files, emacs locks (``.#a.md``) and autosaves
+    (``#a.md#``), JetBrains, gedit and kate temporaries, partial downloads and macOS
+    folder settings. Only such clear cases: other names starting with ``.`` or ``_``
+    may be real files (``static/.well-known/``, an article's ``_photos/``).
+    """
+    return (name.endswith(EDITOR_SUFFIXES) or name.startswith(EDITOR_PREFIXES) or name in EDITOR_NAMES
+            or (len(name) > 2 and name.startswith("#") and name.endswith("#"))
+            or (name.isascii() and name.isdigit() and int(name) >= VIM_PROBE
+                and (int(name) - VIM_PROBE) % VIM_PROBE_STEP == 0))
 
 
 def walk(folder: Path, shown: str, *, hidden: Callable[[str], bool], wanted: Callable[[str], bool],
@@ -39,9 +62,13 @@ def walk(folder: Path, shown: str, *, hidden: Callable[[str], bool], wanted: Cal
             return
         for entry in entries:
             name = entry.name
-            if hidden(name):
+            if hidden(name) or (is_editor_temporary(name) and not entry.is_dir(follow_symlinks=False)):
                 continue
             inner = relative + name
+            if not _is_text(name):
+                errors.append(SiteError(f"{shown}/{relative}{_printable(name)}", None, None,
+                                        "the file name is not UTF-8 text; rename it"))
+                continue
             real = None
             if entry.is_symlink():
                 real = os.path.realpath(entry.path)
@@ -56,6 +83,18 @@ def walk(folder: Path, shown: str, *, hidden: Callable[[str], bool], wanted: Cal
 
     visit(str(folder), "", frozenset({root}))
     return found
+
+
+def _is_text(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, kept by Python as lone surrogates
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _link_problem(link: str, real: str, root: str, above: frozenset[str], shown: str) -> str | None:

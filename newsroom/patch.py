@@ -91,6 +91,7 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
         pages=len(pages), articles=published, drafts_skipped=len(entries) - published,
         files_written=out.written, files_kept=len(outputs) - out.written, articles_read=len(swaps),
         pages_rendered=len(fresh), seconds=time.perf_counter() - started, output=output,
+        warnings=tuple(w for article in swaps.values() for w in article.warnings),
     )
 
 

@@ -2,7 +2,8 @@
 
 * watchdog watches content/, templates/, static/ and site.toml; a burst of events
   from one save is settled (:data:`SETTLE`) into one rebuild, done on a worker thread
-  while the server keeps serving the last good site.
+  while the server keeps serving the last good site. Editors' temporary files
+  (:func:`is_editor_temporary`) are not changes.
 * The site is built in a temporary folder; a rebuild renders only the pages whose
   fingerprint changed and moves each changed file in whole (write beside, then
   rename), so a browser never sees a half-written page. Articles whose files did not change are not
@@ -10,6 +11,9 @@
 * After each rebuild, livereload's WebSocket protocol tells every open page to reload.
   While the site has mistakes, every HTML page is served with an overlay listing
   them as ``path:line: field: message``; fixing them brings the site back by itself.
+* Nothing a save does stops the server: an unexpected exception during a rebuild is
+  reported on stderr, the last good site stays up, and the next change is built anew.
+* Only files inside the preview folder are served, whatever the URL or a symlink says.
 * The livereload script and the overlay are added to responses, never to files, so
   ``python build.py`` output never contains them.
 """
@@ -19,23 +23,33 @@ from __future__ import annotations
 import errno
 import html
 import mimetypes
+import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
-from .builder import Session, build
+from . import workers
+from .builder import BuildResult, Session, build
 from .cache import BuildCache, cache_key
 from .config import Config, load_config
 from .errors import BuildFailed, SiteError
+from .files import is_editor_temporary
 from .patch import index_pages, patch_articles
 
 SETTLE = 0.05  # seconds without new events before a rebuild starts
-IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".part", ".crdownload")
+
+def ignored_change(path: Path) -> bool:
+    """The one rule for file events that are not changes: editors' temporaries, and ``.git``."""
+    return is_editor_temporary(path.name) or ".git" in path.parts
 
 
 @dataclass(frozen=True)
@@ -48,13 +62,18 @@ class State:
 
 
 class Preview:
-    """Builds the site into a temporary folder, replacing changed pages one by one."""
+    """Builds the site into a temporary folder, replacing changed pages one by one.
 
-    def __init__(self, config_path: Path, *, base_url: str, drafts: bool, log: Callable[[str], None]):
+    ``log`` gets progress lines, ``warn`` (default: ``log``) mistakes and problems.
+    """
+
+    def __init__(self, config_path: Path, *, base_url: str, drafts: bool, log: Callable[[str], None],
+                 warn: Callable[[str], None] | None = None):
         self.config_path = config_path
         self.base_url = base_url
         self.drafts = drafts
         self.log = log
+        self.warn = warn or log
         self.workdir = Path(tempfile.mkdtemp(prefix="newsroom-preview-"))
         self.site = self.workdir / "site"
         self.cache: BuildCache | None = None
@@ -66,40 +85,69 @@ class Preview:
         self.jobs: int | None = None  # 1 once other threads run: forking then is not safe
 
     def rebuild(self, changed: set[Path] | None = None) -> State:
-        """Rebuild after ``changed`` files (None: everything); returns the new state."""
+        """Rebuild after ``changed`` files (None: everything); returns the new state.
+
+        Mistakes in the site are shown over the last good site; any other exception is
+        reported and the last good site stays as it is, until the next rebuild.
+        KeyboardInterrupt and SystemExit go up: they stop the server.
+        """
         with self._lock:
             if self._closed:
                 return self.state
             started = time.perf_counter()
             try:
-                config = self._config(changed)
-                assert self.cache is not None
-                result = None
-                if changed and self.session.model is not None:
-                    result = patch_articles(config, self.cache, self.session, changed, self.site)
-                if result is None:
-                    result = build(config, preview=True, cache=self.cache, output=self.site, jobs=self.jobs,
-                                   session=self.session)
-                    self.session.refs = index_pages(self.session.model.pages) if self.session.model else None
+                result = self._build(changed)
             except BuildFailed as failed:
-                self.state = State(self.state.root, failed.errors)
-                for error in failed.errors:
-                    self.log(f"  {error}")
-                self.log(f"build failed: {len(failed.errors)} error{'s' if len(failed.errors) != 1 else ''}; "
-                         "the preview shows them until they are fixed")
+                self._show_errors(failed)
+                return self.state
+            except Exception as exc:  # a file gone mid-build, a bug: the preview must live on
+                self._internal_error(exc)
                 return self.state
             self.state = State(self.site, ())
+            for warning in result.warnings:
+                self.warn(f"  {warning}")
             seconds = time.perf_counter() - started
             self.log(f"built {result.pages} pages from {result.articles} articles in {seconds:.2f} s "
                      f"({result.articles_read} read, {result.pages_rendered} rendered, "
                      f"{result.files_written} files changed)")
             return self.state
 
+    def _build(self, changed: set[Path] | None) -> BuildResult:
+        """The quick path of :mod:`newsroom.patch` when it applies, else a full (incremental) build."""
+        config = self._config(changed)
+        assert self.cache is not None
+        if changed and self.session.model is not None:
+            result = patch_articles(config, self.cache, self.session, changed, self.site)
+            if result is not None:
+                return result
+        try:
+            result = build(config, preview=True, cache=self.cache, output=self.site, jobs=self.jobs,
+                           session=self.session)
+        except BaseException:
+            self.session = Session()  # build() fills it before it is done: not the model the folder shows
+            raise
+        self.session.refs = index_pages(self.session.model.pages) if self.session.model else None
+        return result
+
+    def _show_errors(self, failed: BuildFailed) -> None:
+        self.state = State(self.state.root, failed.errors)
+        for error in failed.errors:
+            self.warn(f"  {error}")
+        self.warn(f"build failed: {len(failed.errors)} error{'s' if len(failed.errors) != 1 else ''}; "
+                  "the preview shows them until they are fixed")
+
+    def _internal_error(self, exc: Exception) -> None:
+        """Report an unexpected exception; the next rebuild starts over from the config, as
+        whatever this one left half done (session, cache, output) is not to be trusted."""
+        self.config = None
+        keeps = ("the preview keeps the last good site" if self.state.root is not None
+                 else "the preview has no site to show until a change builds it")
+        report_exception(self.warn, exc, f"internal error during rebuild: {type(exc).__name__}: {exc}; {keeps}")
+
     def _config(self, changed: set[Path] | None) -> Config:
         if self.config is None or changed is None or self.config_path.resolve() in changed:
             config = load_config(self.config_path, base_url=self.base_url, drafts=self.drafts)
-            if self.cache is not None:
-                self.cache.save(force=True)
+            self._save_cache()
             self.cache = BuildCache.open(_cache_folder(config), cache_key(config), config.root)
             self.cache.forget_outputs()  # they describe the folder of another session or config
             self.session = Session()
@@ -107,13 +155,23 @@ class Preview:
             self.config = config
         return self.config
 
+    def _save_cache(self) -> None:
+        """Keep the cache for next time; one that cannot be written only makes next time slower."""
+        if self.cache is None:
+            return
+        try:
+            self.cache.save(force=True)
+        except OSError as exc:
+            self.warn(f"saving the preview cache failed: {exc}; the next start reads every article again")
+
     def close(self) -> None:
         """Keep the cache for next time and remove the temporary folder (waits for a rebuild)."""
         with self._lock:
             self._closed = True
-            if self.cache is not None:
-                self.cache.save(force=True)
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            try:
+                self._save_cache()
+            finally:
+                shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def _cache_folder(config: Config) -> Path:
@@ -124,17 +182,24 @@ def _cache_folder(config: Config) -> Path:
 
 
 class Watcher:
-    """watchdog events -> settled batches of changed paths -> ``on_change(paths)`` on a worker."""
+    """watchdog events -> settled batches of changed paths -> ``on_change(paths)`` on a worker.
 
-    def __init__(self, folders: list[Path], files: list[Path], on_change: Callable[[set[Path]], None]):
+    Whatever ``on_change`` or the handling of an event raises goes to ``on_error`` and
+    the watching goes on; after a KeyboardInterrupt or SystemExit the worker ends.
+    """
+
+    def __init__(self, folders: list[Path], files: list[Path], on_change: Callable[[set[Path]], None],
+                 on_error: Callable[[BaseException], None]):
         from watchdog.events import FileSystemEventHandler
         from watchdog.observers import Observer
 
         self.on_change = on_change
+        self.on_error = on_error
         self.files = {f.resolve() for f in files}
         self.folders = sorted({f.resolve() for f in folders if f.is_dir()})
         self._pending: set[Path] = set()
         self._last = 0.0
+        self._lock = threading.Lock()  # _pending is filled by watchdog's thread and emptied by the worker
         self._wake = threading.Event()
         self._stop = threading.Event()
         watcher = self
@@ -144,9 +209,12 @@ class Watcher:
                 if event.event_type in ("opened", "closed_no_write") or (
                         event.is_directory and event.event_type in ("modified", "closed")):
                     return  # reads, and a folder's own mtime, which moves with every file in it
-                for raw in (event.src_path, getattr(event, "dest_path", "")):
-                    if raw:
-                        watcher.notice(Path(raw if isinstance(raw, str) else raw.decode()))
+                try:
+                    for raw in (event.src_path, getattr(event, "dest_path", "")):
+                        if raw:
+                            watcher.notice(Path(raw if isinstance(raw, str) else os.fsdecode(raw)))
+                except Exception as exc:  # raised here, it would end watchdog's thread: no more events
+                    watcher.on_error(exc)
 
         self.observer = Observer()
         handler = Handler()
@@ -157,15 +225,26 @@ class Watcher:
         self.thread = threading.Thread(target=self._run, name="newsroom-rebuild", daemon=True)
 
     def notice(self, path: Path) -> None:
-        name = path.name
-        if name.startswith((".#", "#")) or name.endswith(IGNORED_SUFFIXES) or "/.git/" in path.as_posix():
+        """Add ``path`` to the next batch, unless it is no change (:func:`ignored_change`) or
+        is not watched (another file beside site.toml)."""
+        if ignored_change(path):
             return
-        path = path.resolve()
-        if path not in self.files and not any(path.is_relative_to(f) for f in self.folders):
-            return  # another file beside site.toml
-        self._pending.add(path)
-        self._last = time.monotonic()
-        self._wake.set()
+        path = self._watched(path)
+        if path is None:
+            return
+        with self._lock:
+            self._pending.add(path)
+            self._last = time.monotonic()
+            self._wake.set()
+
+    def _watched(self, path: Path) -> Path | None:
+        """``path`` as the rebuild knows it (site.toml resolved; a file in a folder by its own
+        name, even a symlink that leads elsewhere), or None if it is not watched."""
+        real = _real(path)
+        if real in self.files:
+            return real
+        near = _real(path.parent) / path.name
+        return near if any(near.is_relative_to(f) for f in self.folders) else None
 
     def start(self) -> None:
         self.observer.start()
@@ -178,16 +257,42 @@ class Watcher:
                 return
             while time.monotonic() - self._last < SETTLE:  # let the burst of one save settle
                 time.sleep(SETTLE / 4)
+            batch = self._take()
+            if batch and not self._deliver(batch):
+                return
+
+    def _take(self) -> set[Path]:
+        """The pending paths; events from now on make the next batch."""
+        with self._lock:
             self._wake.clear()
             batch, self._pending = self._pending, set()
-            if batch:
-                self.on_change(batch)
+        return batch
+
+    def _deliver(self, batch: set[Path]) -> bool:
+        """``on_change(batch)``; False when the worker must end (KeyboardInterrupt, SystemExit)."""
+        try:
+            self.on_change(batch)
+        except Exception as exc:  # reported; the next change is handled as usual
+            self.on_error(exc)
+        except BaseException as exc:
+            self.on_error(exc)
+            return False
+        return True
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
         self.observer.stop()
-        self.observer.join(timeout=5)
+        if self.observer.is_alive():
+            self.observer.join(timeout=5)
+
+
+def _real(path: Path) -> Path:
+    """``path`` resolved, or only made absolute when it is a symlink loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError before Python 3.13
+        return path.absolute()
 
 
 # -- serving ----------------------------------------------------------------------------
@@ -211,6 +316,7 @@ ERROR_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Build failed - newsroom preview</title></head>
 <body></body></html>
 """
+NO_SITE = b"No site to show yet: the first build stopped on an internal error (see the terminal).\n"
 
 
 def make_app(preview: Preview, port: int):  # noqa: ANN201 - tornado's Application
@@ -225,19 +331,22 @@ def make_app(preview: Preview, port: int):  # noqa: ANN201 - tornado's Applicati
         def compute_etag(self) -> None:
             return None
 
-        def get(self, path: str) -> None:
+        def get(self, path: str) -> None:  # ``path`` is percent-decoded (once) by Tornado
             state = preview.state
             status, body, kind = 200, None, "text/html"
             if state.root is not None:
-                file = _resolve(state.root, path)
-                if file is None:
-                    status, file = 404, state.root / "404.html"
-                if file.is_file():
-                    body = file.read_bytes()
+                file, body = _read(state.root, path)
+                if body is None:
+                    status, (file, body) = 404, _read(state.root, "404.html")
+                if file is not None and body is not None:
                     kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
             if body is None:
-                status, body = (500, ERROR_PAGE.encode()) if state.errors else (404, b"Not found")
-                kind = "text/html" if state.errors else "text/plain"
+                if state.errors:
+                    status, body = 500, ERROR_PAGE.encode()
+                elif state.root is None:
+                    status, body, kind = 500, NO_SITE, "text/plain"
+                else:
+                    status, body, kind = 404, b"Not found", "text/plain"
             if kind == "text/html":
                 body = body.replace(b"</head>", script + b"</head>", 1)
                 if state.errors:
@@ -256,18 +365,41 @@ def make_app(preview: Preview, port: int):  # noqa: ANN201 - tornado's Applicati
 
 
 def _resolve(root: Path, path: str) -> Path | None:
-    """The file serving URL ``path`` inside ``root``, or None (never outside ``root``)."""
-    from urllib.parse import unquote
+    """The file serving the (decoded) URL path ``path`` inside ``root``, or None.
 
-    parts = [p for p in unquote(path).split("/") if p]
-    if any(p in (".", "..") or "\\" in p for p in parts):
+    Never a file outside ``root``: ``.`` and ``..`` segments, backslashes and control
+    characters (NUL among them) are refused, and the real path, symlinks followed,
+    must stay inside the real ``root``. A folder is served by its ``index.html`` when
+    the URL ends with ``/``.
+    """
+    if "\\" in path or any(ord(c) < 32 or ord(c) == 127 for c in path):
         return None
-    file = root.joinpath(*parts)
-    if file.is_dir():
-        if path and not path.endswith("/"):
-            return None
-        file = file / "index.html"
-    return file if file.is_file() else None
+    parts = [p for p in path.split("/") if p]
+    if any(p in (".", "..") for p in parts):
+        return None
+    top = root.resolve()
+    try:
+        file = top.joinpath(*parts)
+        if file.is_dir():
+            if path and not path.endswith("/"):
+                return None
+            file = file / "index.html"
+        real = file.resolve()
+        return real if real.is_relative_to(top) and real.is_file() else None
+    except (OSError, RuntimeError, ValueError):  # a name too long; a symlink loop (RuntimeError before 3.13)
+        return None
+
+
+def _read(root: Path, path: str) -> tuple[Path | None, bytes | None]:
+    """The file serving ``path`` (see :func:`_resolve`) and its bytes, or None for both;
+    a file that a rebuild deletes meanwhile is not there."""
+    file = _resolve(root, path)
+    if file is None:
+        return None, None
+    try:
+        return file, file.read_bytes()
+    except OSError:
+        return None, None
 
 
 def _after_body(page: bytes, fragment: bytes) -> bytes:
@@ -279,15 +411,13 @@ def _after_body(page: bytes, fragment: bytes) -> bytes:
 def serve(config_path: Path, *, host: str, port: int, drafts: bool, quiet: bool = False) -> int:
     """Run the preview server until Ctrl-C; returns the exit code."""
     import logging
-    import signal
-
-    from livereload.handlers import LiveReloadHandler
-    from tornado.ioloop import IOLoop
 
     def log(line: str) -> None:
-        problem = line.startswith("  ") or "failed" in line
-        if problem or not quiet:
-            print(line, file=sys.stderr if problem else sys.stdout, flush=True)
+        if not quiet:
+            _say(line, sys.stdout)
+
+    def warn(line: str) -> None:  # mistakes and problems, shown even with --quiet
+        _say(line, sys.stderr)
 
     try:  # read the config once to learn the folders to watch
         first = load_config(config_path)
@@ -300,43 +430,114 @@ def serve(config_path: Path, *, host: str, port: int, drafts: bool, quiet: bool 
     logging.getLogger("tornado.access").setLevel(logging.ERROR)  # a 404 in preview is not news
     display_host = f"[{host}]" if ":" in host else host
     url = f"http://{display_host}:{port}/"
-    preview = Preview(config_path, base_url=url, drafts=drafts, log=log)
-    loop = IOLoop.current()
-    app = make_app(preview, port)
-    try:
-        server = app.listen(port, address=host)
-    except OSError as exc:
-        preview.close()
-        if exc.errno == errno.EADDRINUSE:
-            print(f"serve failed: port {port} on {host} is already in use; choose another with --port",
-                  file=sys.stderr)
-        else:
-            print(f"serve failed: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
-        return 1
+    preview: Preview | None = None
+    with _stop_requests():  # until the loop handles them, Ctrl-C and kill stop the first build at its next step
+        try:  # however it ends, the temporary folder goes
+            preview = Preview(config_path, base_url=url, drafts=drafts, log=log, warn=warn)
+            server = _listen(make_app(preview, port), host, port, warn)
+            if server is None:
+                return 1
+            try:
+                code = _run(preview, first, url, log, warn)
+            finally:
+                server.stop()
+        except KeyboardInterrupt:  # the first build stopped (workers.check_stop)
+            code = 0
+        finally:
+            if preview is not None:
+                preview.close()
+    log("stopped")
+    return code
 
+
+def _listen(app, host: str, port: int, warn: Callable[[str], None]):  # noqa: ANN001, ANN202 - tornado's types
+    """Tornado's HTTP server on ``host:port``, or None after a one-line error."""
+    try:
+        return app.listen(port, address=host)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            warn(f"serve failed: port {port} on {host} is already in use; choose another with --port")
+        else:
+            warn(f"serve failed: cannot listen on {host}:{port}: {exc.strerror}")
+        return None
+
+
+def _run(preview: Preview, first: Config, url: str, log: Callable[[str], None],
+         warn: Callable[[str], None]) -> int:
+    """The first build, then a rebuild after every change, serving until Ctrl-C or kill."""
+    from livereload.handlers import LiveReloadHandler
+    from tornado.ioloop import IOLoop
+
+    loop = IOLoop.current()
     preview.rebuild()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # from now on Ctrl-C and kill end the loop, then clean up
+        loop.asyncio_loop.add_signal_handler(signum, loop.stop)
+    workers.check_stop()  # Ctrl-C during the first build, too late for the build to see it
     preview.jobs = 1
+    code = 0
 
     def changed(paths: set[Path]) -> None:
-        shown = ", ".join(sorted(first.relpath(p) for p in paths)[:3]) + (" ..." if len(paths) > 3 else "")
-        log(f"changed: {shown}")
+        log(f"changed: {_names(first, paths)}")
         preview.rebuild(paths)
         loop.add_callback(LiveReloadHandler.reload_waiters, "/")
 
-    folders = [first.dir("content"), first.dir("templates"), first.dir("static")]
-    watcher = Watcher(folders, [config_path.resolve()], changed)
-    watcher.start()
-    log(f"serving {url} with live reload (drafts {'shown' if drafts else 'hidden'}); Ctrl-C to stop")
+    def trouble(exc: BaseException) -> None:
+        nonlocal code
+        if isinstance(exc, Exception):
+            report_exception(warn, exc, f"internal error while watching files: {type(exc).__name__}: {exc}; "
+                                        "the preview goes on")
+        else:  # KeyboardInterrupt, SystemExit: stop, rather than serve on without rebuilds
+            warn(f"serve failed: {type(exc).__name__} during a rebuild; stopping")
+            code = 1
+            loop.add_callback(loop.stop)
 
-    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C and kill end the loop, then clean up
-        loop.asyncio_loop.add_signal_handler(signum, loop.stop)
+    folders = [first.dir("content"), first.dir("templates"), first.dir("static")]
+    watcher = Watcher(folders, [preview.config_path.resolve()], changed, trouble)
+    watcher.start()
     try:
+        log(f"serving {url} with live reload (drafts {'shown' if preview.drafts else 'hidden'}); Ctrl-C to stop")
         loop.start()
     finally:
         watcher.stop()
-        server.stop()
-        preview.close()
-    log("stopped")
-    return 0
+    return code
 
 
+def _names(config: Config, paths: set[Path]) -> str:
+    """The first three of ``paths`` (resolved already), relative to the site folder when inside it."""
+    root = config.root.resolve()
+    names = sorted(p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p) for p in paths)
+    return ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+
+
+@contextmanager
+def _stop_requests() -> Iterator[None]:
+    """Make Ctrl-C and kill (SIGTERM) ask the build to stop at its next step, as they do for
+    ``build.py`` (:func:`newsroom.workers.request_stop`); while the loop runs, its own
+    handlers take over."""
+
+    def stop(signum: int, frame: object) -> None:
+        workers.request_stop()
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def report_exception(warn: Callable[[str], None], exc: BaseException, message: str) -> None:
+    """An unexpected exception: its traceback, indented, then ``message``."""
+    for line in "".join(traceback.format_exception(exc)).rstrip("\n").splitlines():
+        warn(f"  {line}")
+    warn(message)
+
+
+def _say(line: str, stream: TextIO) -> None:
+    """Print a log line; a file name that is not valid text (not UTF-8 on disk) is escaped."""
+    encoding = stream.encoding or "utf-8"
+    try:
+        line.encode(encoding)
+    except UnicodeEncodeError:
+        line = line.encode(encoding, "backslashreplace").decode(encoding)
+    print(line, file=stream, flush=True)

@@ -64,13 +64,14 @@ def _run(function: Callable[[list[int]], Any], count: int, jobs: int, minimum: i
     """Apply ``function`` to chunks of ``range(count)``, in order, on a pool when worth it."""
     chunks = [list(range(start, min(start + CHUNK, count))) for start in range(0, count, CHUNK)]
     progress.stage(stage, count)
-    if jobs <= 1 or count < minimum or not _can_fork():
-        results: Iterable[Any] = map(function, chunks)
-    else:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_worker_started, initargs=(os.getpid(),))
-        results = pool.map(function, chunks)
+    pool = None
     try:
+        if jobs <= 1 or count < minimum or not _can_fork():
+            results: Iterable[Any] = map(function, chunks)
+        else:
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_worker_started, initargs=(os.getpid(),))
+            results = pool.map(function, chunks)
         for number, result in enumerate(results):
             check_stop()
             if number == 0:
@@ -78,7 +79,7 @@ def _run(function: Callable[[list[int]], Any], count: int, jobs: int, minimum: i
             progress.advance(sizes(result))
             yield result
     finally:
-        if not isinstance(results, map):
+        if pool is not None:
             pool.shutdown(cancel_futures=True)
         progress.finish()
 

@@ -86,3 +86,26 @@ def test_control_characters_are_errors_with_their_lines(make_site) -> None:
         "content/changzhi/a.md:6: a control character (U+000C) is not text; remove it",
         "build failed: 2 errors; the output folder was left as it was",
     ]
+
+
+def test_a_file_name_that_is_not_utf8_is_an_error_naming_it(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article()})
+    name = os.fsencode(site / "content/changzhi") + b"/caf\xe9.md"  # Latin-1, from an old archive
+    with open(name, "wb") as stream:
+        stream.write(article("Old name").encode())
+    result = run_build(cwd=site)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "content/changzhi/caf\\xe9.md: the file name is not UTF-8 text; rename it"
+    assert "Traceback" not in result.stderr
+
+
+def test_editor_temporaries_in_static_are_not_published(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article(), "static/css/site.css": "body{}",
+                      "static/css/site.css~": "old", "static/css/.site.css.swp": "swap", "static/css/4913": "",
+                      "static/.well-known/security.txt": "Contact: mailto:desk@example.org"})
+    os.symlink("user@host.1234:1700000000", site / "static/css/.#site.css")
+    result = run_build(cwd=site)
+    assert result.returncode == 0, result.stderr
+    published = sorted(p.relative_to(site / "public").as_posix() for p in (site / "public").rglob("*")
+                       if p.is_file() and p.parts[-2] in ("css", ".well-known"))
+    assert published == [".well-known/security.txt", "css/site.css"]
