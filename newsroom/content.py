@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from .config import Channel, Config, Section
 from .dates import date_from_filename, parse_date
 from .errors import BuildFailed, SiteError, line_of_key
-from .markup import MarkdownRenderer, is_cjk, shorten
+from .markup import MarkdownRenderer, MarkupError, is_cjk, shorten
 from .urls import output_file, permalink, slug_problem, slugify
 
 if TYPE_CHECKING:
@@ -229,10 +229,14 @@ class _ArticleReader:
                 self.url = url
             except ValueError as exc:
                 self.error("slug", str(exc))
-        rendered = self.renderer.render(
-            parsed.body, lang=lang, resolve_image=self.resolver(parsed, "image", self.resolve),
-            resolve_link=self.resolver(parsed, "link", self.resolve_link), base_path=self.config.base_path
-        )
+        try:
+            rendered = self.renderer.render(
+                parsed.body, lang=lang, resolve_image=self.resolver(parsed, "image", self.resolve),
+                resolve_link=self.resolver(parsed, "link", self.resolve_link), base_path=self.config.base_path
+            )
+        except MarkupError as exc:
+            self.error("body", str(exc), line=parsed.body_line)
+            return None
         if self.errors or title is None or self.url is None or date is None or channel is None \
                 or section is None or slug is None:
             return None
@@ -454,8 +458,8 @@ class _ArticleReader:
         it. Links to pages (``/changzhi/``, ``../other-story/``) are checked against
         the site once every page is known (:attr:`Article.links`).
         """
-        parts = urlsplit(href)
-        if parts.scheme or href.startswith("//") or not parts.path:
+        parts = _split(href, report)
+        if parts is None or parts.scheme or href.startswith("//") or not parts.path:
             return None  # another site, mailto:, or a #fragment of this page
         path = unquote(parts.path)
         base = self.config.base_path
@@ -479,13 +483,25 @@ class _ArticleReader:
         is relative to the article's folder and must stay inside content/; a URL
         with a scheme is used as it is.
         """
-        parts = urlsplit(src)
+        parts = _split(src, report)
+        if parts is None:
+            return None
         if parts.scheme or src.startswith("//"):
             return src
         path = unquote(parts.path)
         if not path:
             report(f"empty {what} path")
             return None
+        if "\0" in path:
+            report(f"{src!r} holds a NUL character; no file is named so")
+            return None
+        try:
+            return self._resolve_file(src, parts.path, path, report)
+        except OSError as exc:  # e.g. a name longer than the file system allows
+            report(f"{src!r} cannot be a file here: {exc.strerror}")
+            return None
+
+    def _resolve_file(self, src: str, written: str, path: str, report: Callable[[str], None]) -> str | None:
         base = self.config.base_path
         if path.startswith("/"):
             static = self.config.dir("static")
@@ -511,8 +527,16 @@ class _ArticleReader:
         self.depends.append(shown)
         relative = target.relative_to(self.content_dir).as_posix()
         self.assets.append(relative)
-        suffix = src[len(parts.path):]  # keep any ?query or #fragment
+        suffix = src[len(written):]  # keep any ?query or #fragment
         return f"{base}/{relative}{suffix}"
+
+
+def _split(reference: str, report: Callable[[str], None]) -> SplitResult | None:
+    try:
+        return urlsplit(reference)
+    except ValueError as exc:  # e.g. "http://[x": an unclosed IPv6 address
+        report(f"{reference!r} is not a valid URL ({exc})")
+        return None
 
 
 def _person(value: object) -> str | None:

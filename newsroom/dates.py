@@ -25,7 +25,22 @@ HINT = "write it as 2021-08-25, 2021-08-25 09:30 or 2021-08-25T09:30:00+08:00"
 
 
 def parse_date(value: object, tz: tzinfo) -> datetime:
-    """An aware datetime for a front matter value; ValueError says what is wrong."""
+    """An aware datetime for a front matter value; ValueError says what is wrong.
+
+    The result can be converted to ``tz``: ``0001-01-01 00:00 +09:00`` cannot be shown
+    in a zone eight hours ahead of UTC (it would fall in year 0), so it is refused.
+    """
+    result = _parse(value, tz)
+    try:
+        result.astimezone(tz)
+        result.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01 00:00 +09:00 is 0000-12-31 in UTC
+        shown = repr(value.isoformat() if isinstance(value, date) else value)
+        raise ValueError(f"{shown} is too close to year 1 or year 9999 to be a publication date") from None
+    return result
+
+
+def _parse(value: object, tz: tzinfo) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=tz)
     if isinstance(value, date):

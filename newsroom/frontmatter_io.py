@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import JSONHandler, YAMLHandler
 
+from .errors import line_of_key
+
 try:
     _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
@@ -28,10 +30,17 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 
 def _mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    if not isinstance(node, yaml.MappingNode):  # e.g. "!!map text"
+        raise _Refused(None, None, f"expected 'field: value' lines, but found {node.id}", node.start_mark)
     loader.flatten_mapping(node)
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:  # "? [a, b]": a list or a set of fields as a field name
+            raise _Refused(None, None, "a field name must be a single value, not a list or a set of fields",
+                           key_node.start_mark) from None
         if key in seen:
             raise _Refused(
                 None, None, f"duplicate key {key!r}: which value is meant?", key_node.start_mark
@@ -45,12 +54,44 @@ def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError as exc:  # e.g. 2021-02-30
         raise _Refused(
-            None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark
+            None, None, f"{_short(node.value)!r} is not a real date ({exc})", node.start_mark
         ) from None
+    except (AttributeError, TypeError):  # "!!timestamp soon": PyYAML assumes its pattern matched
+        raise _Refused(None, None, f"{_short(node.value)!r} is not a date", node.start_mark) from None
+
+
+def _scalar(construct: Any, what: str) -> Any:
+    """PyYAML's constructor for an ``int``, ``float`` or ``bool``, refusing what it cannot read.
+
+    With an explicit tag (``!!int abc``, ``!!bool maybe``, ``!!float ''``) PyYAML's own
+    constructors fail with whatever Python raised; a number of more than 4300 digits fails
+    even untagged.
+    """
+
+    def checked(loader: Any, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            if isinstance(exc, ValueError) and "digits" in str(exc):
+                message = f"{_short(str(node.value))!r} is too long a number (more than 4300 digits)"
+            else:
+                message = f"{_short(str(node.value))!r} is not {what}"
+            raise _Refused(None, None, message, node.start_mark) from None
+
+    return checked
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+for _tag, _what in (("int", "a whole number"), ("float", "a number"), ("bool", "true or false")):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}",
+                            _scalar(getattr(yaml.constructor.SafeConstructor, f"construct_yaml_{_tag}"), _what))
 
 
 class FrontMatterError(ValueError):
@@ -117,12 +158,76 @@ def split_front_matter(text: str) -> Parsed:
         meta = {}
     if not isinstance(meta, dict):
         raise FrontMatterError(meta_line, "front matter must be 'field: value' lines, not a single value or a list")
+    _check_values(meta, meta_text, meta_line)
     return Parsed(meta, meta_text, meta_line, body, body_line, fmt)
+
+
+#: Front matter nested deeper than this is refused: no article needs it, and deeper values
+#: overflow the stack of the YAML reader (a crash, not an exception) or of pickle (the cache).
+MAX_DEPTH = 50
+_NESTING = "[{-?:"  # every YAML list or mapping starts with one of these
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONG_NUMBER = re.compile(r"\d{4301}")
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+
+
+def _check_depth(meta_text: str, meta_line: int) -> None:
+    """Refuse YAML nested too deeply before libyaml, which recurses in C, reads it."""
+    if sum(map(meta_text.count, _NESTING)) <= MAX_DEPTH:  # cannot be deeper than that
+        return
+    depth = 0
+    for event in yaml.parse(meta_text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line
+                key = _KEY.match(meta_text.splitlines()[line]) if line < meta_text.count("\n") + 1 else None
+                raise FrontMatterError(meta_line + line, _TOO_DEEP, key.group(1) if key else None)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _check_values(meta: dict[Any, Any], meta_text: str, meta_line: int) -> None:
+    """Refuse values nested more than MAX_DEPTH deep (aliases can nest what the text does not)
+    and text that cannot be written as UTF-8 (JSON's unpaired ``\\ud800`` escapes)."""
+    heights: dict[int, int | None] = {}
+
+    def height(value: Any, level: int) -> int:
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                raise ValueError(f"{_short(value)!r} is not text: it has an unpaired surrogate escape")
+            return 0
+        if isinstance(value, dict):
+            children: Any = [*value.keys(), *value.values()]
+        elif isinstance(value, list | tuple | set | frozenset):
+            children = value
+        else:
+            return 0
+        if level > MAX_DEPTH:
+            raise ValueError(_TOO_DEEP)
+        known = heights.get(id(value), -1)
+        if known is None:  # a value that holds itself (YAML aliases): no deeper than its first visit
+            return 0
+        if known < 0:
+            heights[id(value)] = None
+            known = heights[id(value)] = 1 + max((height(c, level + 1) for c in children), default=0)
+        if level - 1 + known > MAX_DEPTH:
+            raise ValueError(_TOO_DEEP)
+        return known
+
+    for key, value in meta.items():
+        try:
+            height(key, 2)
+            height(value, 2)  # the front matter itself is level 1
+        except ValueError as exc:
+            line = line_of_key(meta_text, key, meta_line) if isinstance(key, str) else None
+            raise FrontMatterError(line or meta_line, str(exc), key if isinstance(key, str) else None) from None
 
 
 def _load(fmt: str, handler: Any, meta_text: str, meta_line: int) -> Any:
     try:
         if fmt == "yaml":
+            _check_depth(meta_text, meta_line)
             return yaml.load(meta_text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
         if fmt == "toml":
             return tomllib.loads(meta_text)
@@ -151,3 +256,13 @@ def _load(fmt: str, handler: Any, meta_text: str, meta_line: int) -> Any:
         raise FrontMatterError(line, f"invalid TOML: {_TOML_AT.sub('', str(exc))}") from None
     except json.JSONDecodeError as exc:
         raise FrontMatterError(meta_line + exc.lineno - 1, f"invalid JSON: {exc.msg}") from None
+    except FrontMatterError:
+        raise
+    except RecursionError:  # JSON or TOML nested hundreds of levels deep
+        raise FrontMatterError(meta_line, _TOO_DEEP) from None
+    except ValueError as exc:  # e.g. a number of more than 4300 digits (sys.get_int_max_str_digits())
+        long = _LONG_NUMBER.search(meta_text) if "digits" in str(exc) else None
+        if long is None:
+            raise FrontMatterError(meta_line, f"invalid {fmt.upper()}: {exc}") from None
+        line = meta_line + meta_text.count("\n", 0, long.start())
+        raise FrontMatterError(line, "a number of more than 4300 digits is too long to read") from None

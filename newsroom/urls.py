@@ -18,7 +18,9 @@ from datetime import datetime
 PERMALINK_FIELDS = ("channel", "section", "year", "month", "day", "slug")
 
 _PLAIN = re.compile(r"^/(?:[^/.][^/]*/)*$")  # folders only, no empty, "." or ".." segment
-_UNSAFE_SLUG = re.compile(r"[\s/\\?#%<>\"'`|*:^{}\[\]]")
+_UNUSUAL = re.compile(r"[^/]{64}|\x00")  # a segment that may be too long for a file name, or a NUL
+_UNSAFE_SLUG = re.compile(r"[\s/\\?#%<>\"'`|*:^{}\[\]\x00-\x1f\x7f-\x9f]")
+NAME_MAX = 255  # bytes in a file name, on Linux and most file systems
 
 
 class PermalinkError(ValueError):
@@ -84,13 +86,19 @@ def output_file(site_path: str) -> str:
 
     Raises ValueError for a path that would leave the output folder.
     """
-    if _PLAIN.match(site_path):  # the usual "/a/b/": no check below can fail
+    if _PLAIN.match(site_path) and not _UNUSUAL.search(site_path):  # the usual "/a/b/": no check below can fail
         return site_path[1:] + "index.html"
     if not site_path.startswith("/"):
         raise ValueError(f"{site_path!r} is not a site path")
     parts = site_path[1:].removesuffix("/").split("/") if site_path != "/" else []
     if any(part in ("", ".", "..") for part in parts):
         raise ValueError(f"{site_path!r} would leave the output folder")
+    if "\0" in site_path:
+        raise ValueError(f"{site_path!r} has a NUL character, which no file name can hold")
+    for part in parts:
+        size = len(part.encode("utf-8", "surrogatepass"))
+        if size > NAME_MAX:
+            raise ValueError(f"the URL segment {part[:40] + '…'!r} is {size} bytes long; a file name holds {NAME_MAX}")
     if site_path.endswith("/"):
         parts.append("index.html")
     return "/".join(parts)

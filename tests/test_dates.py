@@ -175,6 +175,29 @@ def test_parse_date_rejects_and_says_why(value, words):
         assert word in message
 
 
+@pytest.mark.parametrize(
+    ("value", "zone"),
+    [
+        ("0001-01-01 00:00 +09:00", SHANGHAI),  # 0000-12-31 in Shanghai
+        (datetime(1, 1, 1, tzinfo=offset(14)), SHANGHAI),  # as YAML and TOML load it
+        ("9999-12-31 23:00 -05:00", SHANGHAI),  # year 10000 in Shanghai
+        (datetime(9999, 12, 31, 23, 59, tzinfo=offset(-12)), UTC),
+        ("0001-01-01", SHANGHAI),  # fine in Shanghai, but year 0 in UTC
+        (date(1, 1, 1), SHANGHAI),
+    ],
+    ids=["+09:00 text", "+14:00 datetime", "-05:00 text", "-12:00 datetime", "year 1 text", "year 1 date"],
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_overflowed(value, zone):
+    with pytest.raises(ValueError) as caught:  # not an OverflowError from astimezone() later
+        parse_date(value, zone)
+    assert "too close to year 1 or year 9999" in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["9999-12-31 23:59", "0001-01-02", date(9999, 12, 31)])
+def test_dates_near_the_ends_of_the_calendar_that_fit_are_read(value):
+    assert parse_date(value, SHANGHAI).astimezone(SHANGHAI).astimezone(UTC).year in (1, 9999)
+
+
 # -- dates in file names (Jekyll) ---------------------------------------------------------
 
 @pytest.mark.parametrize(

@@ -204,3 +204,86 @@ def test_front_matter_that_is_not_fields_is_rejected(text, line):
     error = error_of(text)
     assert error.line == line
     assert "'field: value'" in str(error)
+
+
+# -- values PyYAML, json and tomllib fail on with other exceptions than their own -------------------
+
+UNREADABLE = [
+    # (file text, file line of the mistake, field, words in the message)
+    ("---\ntitle: Hi\n? [a, b]\n: c\n---\nBody\n", 3, None, ["field name must be a single value"]),
+    ("---\ntitle: Hi\n{a: 1}: c\n---\nBody\n", 3, None, ["field name must be a single value"]),
+    ("---\ntitle: Hi\ndraft: !!bool maybe\n---\nBody\n", 3, "draft", ["'maybe'", "true or false"]),
+    ("---\ntitle: Hi\nx: !!int abc\n---\nBody\n", 3, "x", ["'abc'", "whole number"]),
+    ("---\ntitle: Hi\nx: !!int ''\n---\nBody\n", 3, "x", ["whole number"]),
+    ("---\ntitle: Hi\nx: !!float ''\n---\nBody\n", 3, "x", ["a number"]),
+    ("---\ntitle: Hi\ndate: !!timestamp soon\n---\nBody\n", 3, "date", ["'soon'", "not a date"]),
+    ("---\ntitle: Hi\nimage: !!map photo.jpg\n---\nBody\n", 3, "image", ["'field: value'"]),
+    ("---\ntitle: Hi\nx: " + "9" * 4400 + "\n---\nBody\n", 3, "x", ["more than 4300 digits"]),
+    ("+++\ntitle = \"Hi\"\nx = " + "9" * 4400 + "\n+++\nBody\n", 3, None, ["more than 4300 digits"]),
+    ("{\n\"title\": \"Hi\",\n\"x\": " + "9" * 4400 + "\n}\nBody\n", 3, None, ["more than 4300 digits"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "words"), UNREADABLE,
+    ids=["list as key", "mapping as key", "!!bool", "!!int", "empty !!int", "empty !!float", "!!timestamp", "!!map",
+         "huge int yaml", "huge int toml", "huge int json"],
+)
+def test_values_the_readers_choke_on_are_mistakes_with_their_line(text, line, field, words):
+    error = error_of(text)  # not a TypeError, KeyError, IndexError, AttributeError or ValueError
+    assert (error.line, error.field) == (line, field), str(error)
+    for word in words:
+        assert word in str(error)
+    assert len(str(error)) < 200  # a 4400-digit number is not repeated
+
+
+NESTED = [
+    ("---\ntitle: Hi\nx: " + "[" * 51 + "]" * 51 + "\n---\nBody\n", 3, "x"),
+    ("+++\ntitle = \"Hi\"\nx = " + "[" * 51 + "]" * 51 + "\n+++\nBody\n", 3, "x"),
+    ("{\n\"title\": \"Hi\",\n\"x\": " + "[" * 51 + "]" * 51 + "\n}\nBody\n", 3, "x"),
+    ("+++\ntitle = \"Hi\"\nx = " + "[" * 5000 + "]" * 5000 + "\n+++\nBody\n", 2, None),  # RecursionError in tomllib
+    ("{\n\"title\": \"Hi\",\n\"x\": " + "[" * 5000 + "]" * 5000 + "\n}\nBody\n", 1, None),  # ... and in json
+    # aliases nest deeper than the text: each line adds 10 levels
+    ("---\ntitle: Hi\n" + "".join(f"a{i}: &a{i} [[[[[[[[[[*a{i - 1}]]]]]]]]]]\n" if i else "a0: &a0 [x]\n"
+                              for i in range(8)) + "---\nBody\n", 8, "a5"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "field"), NESTED,
+                         ids=["yaml", "toml", "json", "toml 5000", "json 5000", "yaml aliases"])
+def test_values_nested_more_than_50_deep_are_refused(text, line, field):
+    error = error_of(text)  # else pickling the article for the cache fails with a RecursionError
+    assert (error.line, error.field) == (line, field), str(error)
+    assert "nested more than 50 levels deep" in str(error)
+
+
+def test_values_nested_50_deep_are_read():
+    value = split_front_matter("---\nx: " + "[" * 49 + "]" * 49 + "\n---\n").meta["x"]  # 50 with the front matter
+    for _ in range(48):
+        value = value[0]
+    assert value == []
+
+
+def test_a_yaml_value_that_holds_itself_is_read():
+    meta = split_front_matter("---\nx: &a [1, *a]\n---\n").meta
+    assert meta["x"][1] is meta["x"]
+
+
+def test_yaml_nested_deeper_than_libyaml_can_read_fails_instead_of_crashing_the_process():
+    """libyaml builds the node tree recursively in C: some 30,000 levels kill the process."""
+    import subprocess
+    import sys
+
+    code = ("from newsroom.frontmatter_io import FrontMatterError, split_front_matter\n"
+            "try:\n    split_front_matter('---\\nx: ' + '[' * 100000 + ']' * 100000 + '\\n---\\n')\n"
+            "except FrontMatterError as e:\n    print(e.line, e.field, e)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr or f"killed by signal {-done.returncode}"
+    assert done.stdout.strip() == "2 x nested more than 50 levels deep"
+
+
+@pytest.mark.parametrize("text", ['{\n"title": "a\\ud800b"\n}\n', '{\n"tags": ["\\udc00"]\n}\n',
+                                  '{\n"\\ud800": 1\n}\n'])
+def test_json_text_with_an_unpaired_surrogate_escape_is_refused(text):
+    error = error_of(text)  # else writing the page fails with a UnicodeEncodeError
+    assert "unpaired surrogate" in str(error)

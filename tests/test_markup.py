@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from newsroom.markup import MarkdownRenderer, Rendered, summarize
+from newsroom.markup import MarkdownRenderer, MarkupError, Rendered, summarize
 
 
 class Node:
@@ -299,3 +299,38 @@ def test_long_unspaced_chinese_is_cut_too():
     text = summarize("<p>" + "长治绿道正式开放" * 100 + "</p>", limit=50)
     assert text.endswith("…")
     assert text[:-1] == ("长治绿道正式开放" * 100)[:50]
+
+
+# -- text Python-Markdown cannot render -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["- " * 1000 + "x\n", "".join("  " * i + "- x\n" for i in range(1000)),
+                                  "1. " * 1000 + "x\n"], ids=["one line", "indented", "ordered"])
+def test_lists_nested_too_deeply_raise_markup_error(text):
+    with pytest.raises(MarkupError) as caught:  # not a RecursionError
+        render(MarkdownRenderer(), text)
+    assert "nested too deeply" in str(caught.value)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_failed_render_does_not_spoil_the_next_one(lang):
+    """After a RecursionError, Python-Markdown's converter rendered no inline Markdown at
+    all, nor figures, for every later article of the process."""
+    renderer = MarkdownRenderer()
+    with pytest.raises(MarkupError):
+        render(renderer, "- " * 1000 + "x\n", lang=lang)
+    html = render(renderer, "*fine* [a](/b)\n\n![Caption](x.jpg)\n", lang=lang, base_path="/sub").html
+    assert "<em>fine</em>" in html
+    assert 'href="/sub/b"' in html
+    assert "<figure" in html
+
+
+def test_an_error_of_the_image_resolver_does_not_spoil_the_next_render():
+    renderer = MarkdownRenderer()
+
+    def broken(src: str) -> str:
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError):
+        render(renderer, "![a](x.jpg)\n", resolve=broken)
+    assert render(renderer, "*fine*").html == "<p><em>fine</em></p>"

@@ -156,6 +156,10 @@ BAD_SLUGS = [
     ("100%", ["not safe in a URL"]),
     ("<b>", ["not safe in a URL"]),
     ("{slug}", ["not safe in a URL"]),
+    ("a\x00b", ["not safe in a URL"]),  # no file name can hold a NUL
+    ("a\x01b", ["not safe in a URL"]),
+    ("a\x7fb", ["not safe in a URL"]),
+    ("a\x85b", ["not safe in a URL"]),
 ]
 
 
@@ -185,6 +189,8 @@ def test_slug_problem_accepts_good_slugs(slug):
         ("/404.html", "404.html"),
         ("/2021/08/greenway.html", "2021/08/greenway.html"),
         ("/长治/绿道/", "长治/绿道/index.html"),
+        pytest.param("/a/" + "x" * 255 + "/", "a/" + "x" * 255 + "/index.html", id="255-byte segment"),
+        pytest.param("/a/" + "长" * 85 + "/", "a/" + "长" * 85 + "/index.html", id="255 bytes of UTF-8"),
     ],
 )
 def test_output_file(site_path, expected):
@@ -201,6 +207,9 @@ def test_output_file(site_path, expected):
         ("/a//b/", ["would leave the output folder"]),
         ("//", ["would leave the output folder"]),
         ("a/", ["'a/'", "is not a site path"]),
+        pytest.param("/a/" + "x" * 256 + "/", ["256 bytes long", "a file name holds 255"], id="256-byte segment"),
+        pytest.param("/a/" + "ﷺ" * 86 + ".html", ["263 bytes long"], id="263-byte file name"),  # 3 bytes a char
+        pytest.param("/a\x00b/", ["NUL"], id="NUL"),
         ("index.html", ["is not a site path"]),
         ("", ["is not a site path"]),
     ],
