@@ -164,7 +164,12 @@ def _load(config: Config, cache: BuildCache, jobs: int,
 
 
 def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, str]]:
-    """Files copied as they are: article images beside the articles, then static/."""
+    """Files copied as they are: article images beside the articles, then static/.
+
+    Raises :class:`BuildFailed` for a static file that is also an article image, and for
+    symlinks in static/ or templates/ that lead nowhere or outside their folder (the
+    templates are read by Jinja; only their links are checked here).
+    """
     content = config.dir("content")
     copies: dict[str, tuple[Path, str]] = {}
     for article in reversed(published):
@@ -179,7 +184,7 @@ def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, s
         relative = path[cut:].replace(os.sep, "/")
         static_files[relative] = (Path(path), f"{shown}/{relative}")
     walk(config.dir("templates"), config.build.templates_dir.rstrip("/"), hidden=lambda n: n.startswith("."),
-         wanted=bool, errors=errors)  # templates are read by Jinja: only their links are checked here
+         wanted=bool, errors=errors)
     errors.extend(SiteError(static_files[r][1], None, None, f"{r} is also an article image of {copies[r][1]}")
                   for r in sorted(set(copies) & set(static_files)))
     if errors:
