@@ -176,15 +176,24 @@ def _check_depth(meta_text: str, meta_line: int) -> None:
     if sum(map(meta_text.count, _NESTING)) <= MAX_DEPTH:  # cannot be deeper than that
         return
     depth = 0
-    for event in yaml.parse(meta_text, Loader=_Loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                line = event.start_mark.line
-                key = _KEY.match(meta_text.splitlines()[line]) if line < meta_text.count("\n") + 1 else None
-                raise FrontMatterError(meta_line + line, _TOO_DEEP, key.group(1) if key else None)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    try:
+        for event in yaml.parse(meta_text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    _too_deep(meta_text, meta_line, event.start_mark.line)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        if "nesting depth" not in str(exc):  # another mistake: loading the text reports it
+            return
+        mark = getattr(exc, "problem_mark", None)  # PyYAML 6.0.4 and later stop at a depth of their own
+        _too_deep(meta_text, meta_line, mark.line if mark is not None else 0)
+
+
+def _too_deep(meta_text: str, meta_line: int, line: int) -> None:
+    key = _KEY.match(meta_text.splitlines()[line]) if line < meta_text.count("\n") + 1 else None
+    raise FrontMatterError(meta_line + line, _TOO_DEEP, key.group(1) if key else None)
 
 
 def _check_values(meta: dict[Any, Any], meta_text: str, meta_line: int) -> None:
