@@ -109,7 +109,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
                        warnings=warnings)
 
     with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
-                name=config.relpath(target)) as out:
+                name=config.relpath(target), known=cache.known_outputs) as out:
         fresh = []
         for relative, page in zip(files, model.pages, strict=True):
             if out.claim(relative, page.url) is None:

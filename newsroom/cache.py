@@ -90,6 +90,9 @@ class BuildCache:
         self.autosave = True  # save after every build; the preview server saves when it stops
         self._saved: dict[str, Entry] = {}  # the entries as they are on disk
         self._shard_files: list[str] = []
+        #: files an earlier build wrote into this output folder, even one of another version
+        #: of newsroom: the output folder's own manifest did not exist before version 0.2
+        self.known_outputs: frozenset[str] = frozenset()
 
     @classmethod
     def open(cls, folder: Path | None, key: str, root: Path = Path(".")) -> BuildCache:
@@ -102,6 +105,7 @@ class BuildCache:
             if not isinstance(header, Header) or header.format != FORMAT:
                 cache.dropped = "written by another version of newsroom"
                 return cache
+            cache.known_outputs = frozenset(header.outputs)
             if header.key != key:
                 cache.dropped = "made with another config or newsroom version"
                 return cache

@@ -93,13 +93,17 @@ class Output:
     ``take_over`` replaces whatever the folder holds besides them; ``partial`` commits
     only the files written, deleting nothing (the preview's quick path); ``refused``
     turns a message about the folder into an error naming where it came from, and
-    ``name`` is the folder as messages show it.
+    ``name`` is the folder as messages show it. ``known`` lists files that the build
+    cache says an earlier build wrote: a folder built before manifests existed is
+    still newsroom's.
     """
 
     def __init__(self, final: Path, *, keep: tuple[str, ...] = (), take_over: bool = False, partial: bool = False,
-                 refused: Callable[[str], SiteError] | None = None, name: str | None = None):
+                 refused: Callable[[str], SiteError] | None = None, name: str | None = None,
+                 known: frozenset[str] = frozenset()):
         self.final = final
         self.name = name or str(final)  # as messages show it
+        self.known = known  # files an earlier build is known to have written, for a folder without a manifest
         self.staging = final.parent / f".{final.name}.staging-{os.getpid()}"
         self.fresh = not final.is_dir()
         self.keep_paths = keep
@@ -142,14 +146,17 @@ class Output:
         if manifest is not None and not self.take_over:
             self.previous = manifest
             return
-        others = [f for f in _walk(self.final, self._kept) if f != MANIFEST and f not in (manifest or ())]
+        found = [f for f in _walk(self.final, self._kept) if f != MANIFEST]
+        if manifest is None:
+            manifest = self.known.intersection(found)
+        others = [f for f in found if f not in manifest]
         if others and not self.take_over:
             shown = ", ".join(sorted(others)[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
             raise BuildFailed([self.refused(
                 f"{self.name} holds files that newsroom did not write ({shown}); build into a new or empty "
                 f"folder, or pass --clean-output to replace its contents ({', '.join(ALWAYS_KEPT)} and "
                 "[build] keep are left alone)")])
-        self.previous = manifest or set()
+        self.previous = set(manifest)
         self.foreign = set(others)
 
     def _kept(self, relative: str) -> bool:

@@ -241,10 +241,38 @@ def test_a_page_that_would_overwrite_a_file_put_there_by_hand_is_an_error(make_s
     assert b"Third story" in hand_made.read_bytes()
 
 
-def test_a_deleted_manifest_makes_the_folder_someone_elses(make_site) -> None:
+def test_without_manifest_or_cache_the_folder_is_someone_elses(make_site) -> None:
+    import shutil
+
     site = make_site({"content/changzhi/a.md": article()})
     assert run_build(cwd=site).returncode == 0
     (site / "public" / MANIFEST).unlink()
-    (site / "content/changzhi/a.md").write_text(article("New title"), encoding="utf-8")
+    shutil.rmtree(site / ".cache")
     result = run_build(cwd=site)
     assert result.returncode == 1 and "holds files that newsroom did not write" in result.stderr
+
+
+def test_a_folder_built_before_manifests_existed_is_still_newsrooms(make_site) -> None:
+    """An older newsroom left no manifest, and its cache has another key; it still names
+    the files it wrote, so upgrading does not lock a desk out of its own output."""
+    import pickle
+
+    from newsroom import load_config
+    from newsroom.cache import BuildCache, Header
+
+    site = make_site({"content/changzhi/a.md": article(), "content/changzhi/b.md": article("Second", date="2021-08-20")})
+    assert run_build(cwd=site).returncode == 0
+    (site / "public" / MANIFEST).unlink()
+    config = load_config(site / "site.toml")
+    state = BuildCache.folder_for(config, config.dir("output")) / "state.pickle"
+    header = pickle.loads(state.read_bytes())
+    state.write_bytes(pickle.dumps(Header(header.format, "made by an older newsroom", header.shards, header.outputs)))
+    (site / "public/notes.txt").write_text("mine", encoding="utf-8")
+    (site / "content/changzhi/b.md").unlink()
+    refused = run_build(cwd=site)
+    assert refused.returncode == 1 and "(notes.txt)" in refused.stderr  # only that file is someone else's
+    (site / "public/notes.txt").unlink()
+    result = run_build(cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert not (site / "public/changzhi/news/2021/08/b").exists()
+    assert MANIFEST in snapshot(site / "public")
