@@ -13,8 +13,8 @@ GOOD = {"content/changzhi/a.md": article("First story"), "content/taiyuan/b.md":
 def test_help_documents_commands_and_flags(tmp_path: Path) -> None:
     result = run_build("--help", cwd=tmp_path)
     assert result.returncode == 0
-    for word in ("build", "check", "--output", "--base-url", "--drafts", "--quiet", "--config",
-                 "path:line: field: message"):
+    for word in ("build", "check", "--output", "--base-url", "--drafts", "--quiet", "--config", "--strict",
+                 "--clean-output", "path:line: field: message", "path:line: field: warning: message"):
         assert word in result.stdout
 
 
