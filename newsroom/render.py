@@ -21,6 +21,7 @@ from .config import Config
 from .errors import BuildFailed, SiteError
 from .markup import is_cjk
 from .model import ArticlePage, HomePage, IndexPage, Page
+from .urls import channel_path, section_path
 
 
 class Renderer:
@@ -39,6 +40,9 @@ class Renderer:
         base_url = config.site.base_url.rstrip("/")
         self.env.filters.update(
             url=lambda path: base_path + path,
+            channel_url=lambda channel: base_path + channel_path(channel.slug),  # {{ channel | channel_url }}
+            section_url=lambda section, channel=None: base_path + section_path(  # {{ s | section_url(page.channel) }}
+                section.slug, channel.slug if channel else None),
             abs_url=lambda path: base_url + path,  # a site path, as a full URL
             absolute=lambda href: urljoin(base_url + "/", href),  # an href as written in HTML
             date=self.format_date,
