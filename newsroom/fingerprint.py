@@ -17,8 +17,7 @@ from typing import Any
 from .config import Channel, Section
 from .content import Article
 from .model import Crumb, Page
-
-TEMPLATES = {"home": "home.html", "index": "index.html", "article": "article.html", "notfound": "404.html"}
+from .render import TEMPLATES
 
 
 def template_keys(env: Any, folder: Path) -> dict[str, str]:

@@ -8,7 +8,7 @@ the template's file and line.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -20,8 +20,11 @@ import jinja2
 from .config import Config
 from .errors import BuildFailed, SiteError
 from .markup import is_cjk
-from .model import ArticlePage, HomePage, IndexPage, Page
+from .model import ArticlePage, IndexPage, Page
 from .urls import channel_path, section_path
+
+#: The template of each page kind; :mod:`newsroom.fingerprint` hashes the same ones.
+TEMPLATES = {"home": "home.html", "index": "index.html", "article": "article.html", "notfound": "404.html"}
 
 
 class Renderer:
@@ -56,33 +59,21 @@ class Renderer:
             sections=config.sections,
             preview=preview,
         )
-        self._renderers: dict[str, Callable[[Any], str]] = {
-            "home": self.render_home,
-            "index": self.render_index,
-            "article": self.render_article,
-            "notfound": self.render_notfound,
-        }
 
     def format_date(self, value: datetime, fmt: str | None = None) -> str:
         return value.astimezone(self.config.tz).strftime(fmt or self.config.site.date_format)
 
-    # -- one function per page kind ------------------------------------------------------
+    # -- pages ---------------------------------------------------------------------------
 
     def render(self, page: Page) -> str:
-        """The HTML of ``page``; raises :class:`BuildFailed` for a template mistake."""
-        return self._renderers[page.kind](page)
-
-    def render_home(self, page: HomePage) -> str:
-        return self._template("home.html", page=page)
-
-    def render_index(self, page: IndexPage) -> str:
-        return self._template("index.html", page=page, pager=page.pager)
-
-    def render_article(self, page: ArticlePage) -> str:
-        return self._template("article.html", page=page, article=page.article)
-
-    def render_notfound(self, page: Page) -> str:
-        return self._template("404.html", page=page)
+        """The HTML of ``page`` through the template of its kind (:data:`TEMPLATES`); raises
+        :class:`BuildFailed` for a template mistake."""
+        context: dict[str, Any] = {"page": page}
+        if isinstance(page, IndexPage):
+            context["pager"] = page.pager
+        elif isinstance(page, ArticlePage):
+            context["article"] = page.article
+        return self._template(TEMPLATES[page.kind], **context)
 
     def _template(self, name: str, **context: Any) -> str:
         try:
