@@ -18,10 +18,16 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import BuildFailed, SiteError
+from .errors import BuildFailed, SiteError, toml_problem
 from .urls import PermalinkError, check_permalink
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def is_language_tag(value: object) -> bool:
+    """``en``, ``zh-CN``, ``zh-Hant-TW``: a BCP 47 tag as pages' ``lang`` takes it."""
+    return isinstance(value, str) and _LANGUAGE_TAG.fullmatch(value) is not None
 #: URL path segments that later features (tags, authors, archives, search, feeds) own.
 RESERVED_SLUGS = frozenset({"page", "tags", "authors", "archive", "search", "feeds", "404"})
 
@@ -142,9 +148,7 @@ def load_config(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        line = int(match.group(1)) if match else None
+        line, message = toml_problem(exc)
         raise BuildFailed([SiteError(shown, line, None, f"invalid TOML: {message}")]) from None
 
     reader = _Reader(shown, text)
@@ -290,7 +294,7 @@ class _Reader:
                 self.error("site", None, "date_format", f"{site.date_format!r} has no date fields; try '%m %d,%Y'")
         if not site.title.strip():
             self.error("site", None, "title", "must not be empty")
-        if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", site.language):
+        if not is_language_tag(site.language):
             self.error("site", None, "language", f"{site.language!r} is not a language tag like 'en' or 'zh-CN'")
 
     def check_build(self, build: BuildSettings, root: Path, *, overridden: bool) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
-from .config import Channel, Config, Section
+from .config import Channel, Config, Section, is_language_tag
 from .dates import date_from_filename, parse_date
 from .errors import BuildFailed, SiteError, line_of_key
 from .markup import MarkdownRenderer, MarkupError, is_cjk, shorten
@@ -31,7 +31,6 @@ KNOWN_FIELDS = frozenset({
     "contributors", "tags", "slug", "draft", "published", "summary", "image", "lang",
 })
 IMAGE_FIELDS = ("src", "caption", "credit", "alt")
-_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF and CR: never text
 _PAGE_SUFFIXES = ("", ".html", ".htm", ".php", ".asp", ".aspx")  # a link to a page, not to a file
 _NAME_KEYS = ("display_name", "name", "login")  # an author as jekyll-import writes one
@@ -349,7 +348,7 @@ class _ArticleReader:
             if title and is_cjk(title):
                 return "zh"
             return self.config.site.language
-        if not isinstance(value, str) or not _LANG.match(value):
+        if not is_language_tag(value):
             self.error("lang", f"{value!r} is not a language tag like 'en' or 'zh-CN'")
             return self.config.site.language
         return value

@@ -71,3 +71,12 @@ def line_of_key(text: str, key: str, start_line: int = 1) -> int | None:
     if match is None:
         return None
     return start_line + text.count("\n", 0, match.start())
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
+
+
+def toml_problem(exc: Exception) -> tuple[int | None, str]:
+    """The line (of the TOML text, 1-based) and message of a ``tomllib`` error."""
+    match = _TOML_AT.search(str(exc))
+    return (int(match.group(1)) if match else None), _TOML_AT.sub("", str(exc))

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import JSONHandler, YAMLHandler
 
-from .errors import line_of_key
+from .errors import line_of_key, toml_problem
 
 try:
     _BaseLoader: type = yaml.CSafeLoader
@@ -125,7 +125,6 @@ class _TOMLHandler(YAMLHandler):
     START_DELIMITER = END_DELIMITER = "+++"
 
 
-_TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
 _HANDLERS = (("yaml", YAMLHandler()), ("toml", _TOMLHandler()), ("json", JSONHandler()))
 
 
@@ -260,9 +259,8 @@ def _load(fmt: str, handler: Any, meta_text: str, meta_line: int) -> Any:
         detail = f"{context}, {problem}" if context else problem
         raise FrontMatterError(line, f"invalid YAML: {detail}", field) from None
     except tomllib.TOMLDecodeError as exc:
-        match = _TOML_AT.search(str(exc))
-        line = meta_line + int(match.group(1)) - 1 if match else meta_line
-        raise FrontMatterError(line, f"invalid TOML: {_TOML_AT.sub('', str(exc))}") from None
+        line, message = toml_problem(exc)
+        raise FrontMatterError(meta_line + line - 1 if line else meta_line, f"invalid TOML: {message}") from None
     except json.JSONDecodeError as exc:
         raise FrontMatterError(meta_line + exc.lineno - 1, f"invalid JSON: {exc.msg}") from None
     except FrontMatterError:
