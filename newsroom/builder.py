@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import faults, workers
@@ -20,6 +20,7 @@ from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError
 from .files import walk
 from .fingerprint import page_fingerprint, template_keys
+from .incremental import Session
 from .model import SiteModel, build_model
 from .output import MANIFEST, Output, recover
 from .progress import Progress
@@ -27,17 +28,6 @@ from .render import Renderer
 from .urls import output_file
 
 IGNORED_STATIC = frozenset({".DS_Store", "Thumbs.db", ".git", ".gitkeep"})
-
-
-@dataclass
-class Session:
-    """What a long-running process (the preview server) keeps from one build to the next,
-    so that :func:`newsroom.patch.patch_articles` can redo only part of the work."""
-
-    model: SiteModel | None = None
-    renderer: Renderer | None = None
-    bases: dict[str, str] = field(default_factory=dict)  # page kind -> fingerprint base
-    refs: dict[str, list[int]] | None = None  # article path -> indices of the pages that show it
 
 
 @dataclass(frozen=True)
@@ -99,7 +89,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     files = [output_file(p.url) for p in model.pages]
     manifest = {f: page_fingerprint(p, bases[p.kind]) for f, p in zip(files, model.pages, strict=True)}
     if session is not None:
-        session.model, session.renderer, session.bases, session.refs = model, renderer, bases, None
+        session.remember(model, renderer, bases)
     manifest.update((rel, _copy_print(source)) for rel, (source, _) in copies.items())
     recover(target)  # a build killed while applying its journal is finished first
     if manifest == cache.outputs and not take_over and os.path.isfile(target / MANIFEST):

@@ -8,8 +8,9 @@ breadcrumbs and neighbours, and refuses two things claiming one URL.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any
 
 from .config import Channel, Config, Section
 from .content import Article
@@ -118,6 +119,44 @@ class SiteModel:
 
 def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
     return tuple(sorted(articles, key=lambda a: (-a.date.timestamp(), a.path)))
+
+
+def placement_key(article: Article) -> Hashable:
+    """Everything :func:`build_model` groups, orders, pages or picks articles by.
+
+    Two records of one article with the same key sit in the same places of every list
+    and on the same pages, so an edit that keeps the key only changes what those pages
+    show (the preview's quick path relies on this). Extend it with every field the model
+    learns to sort or select by.
+    """
+    return (article.url, article.date, article.channel.slug, article.section.slug, article.draft,
+            article.image is None)
+
+
+def map_articles(value: Any, change: Callable[[Article], Article]) -> Any:
+    """``value`` (a page record, or anything in one) with every article replaced by
+    ``change(article)``; parts in which nothing changed are the very same objects."""
+    if type(value) is Article:
+        return change(value)
+    if isinstance(value, tuple):
+        new = tuple(map_articles(v, change) for v in value)
+        return new if any(a is not b for a, b in zip(new, value, strict=True)) else value
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in fields(value):
+            old = getattr(value, f.name)
+            new = map_articles(old, change)
+            if new is not old:
+                changes[f.name] = new
+        return replace(value, **changes) if changes else value
+    return value
+
+
+def page_articles(value: Any) -> list[Article]:
+    """Every article a page record holds, anywhere in it (with repeats)."""
+    found: list[Article] = []
+    map_articles(value, lambda article: found.append(article) or article)
+    return found
 
 
 def build_model(config: Config, articles: Iterable[Article]) -> SiteModel:

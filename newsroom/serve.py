@@ -38,12 +38,13 @@ from pathlib import Path
 from typing import TextIO
 
 from . import workers
-from .builder import BuildResult, Session, build
+from .builder import BuildResult, build
 from .cache import BuildCache, cache_key
 from .config import Config, load_config
 from .errors import BuildFailed, SiteError
 from .files import is_editor_temporary
-from .patch import index_pages, patch_articles
+from .incremental import Session
+from .patch import patch_articles
 
 SETTLE = 0.05  # seconds without new events before a rebuild starts
 
@@ -124,9 +125,8 @@ class Preview:
             result = build(config, preview=True, cache=self.cache, output=self.site, jobs=self.jobs,
                            session=self.session)
         except BaseException:
-            self.session = Session()  # build() fills it before it is done: not the model the folder shows
+            self.session.forget()  # build() fills it before it is done: not the model the folder shows
             raise
-        self.session.refs = index_pages(self.session.model.pages) if self.session.model else None
         return result
 
     def _show_errors(self, failed: BuildFailed) -> None:

@@ -148,7 +148,7 @@ def test_unchanged_articles_are_not_read_again(make_site) -> None:
 
 
 def test_the_preview_quick_path_gives_the_same_bytes(make_site, tmp_path: Path) -> None:
-    from newsroom.builder import Session
+    from newsroom.incremental import Session
     from newsroom.patch import patch_articles
 
     rng = random.Random(7)

@@ -352,3 +352,61 @@ def test_a_folder_url_and_its_index_html_are_one_url(config):
     with pytest.raises(BuildFailed) as caught:
         build_model(config, [first, second])
     assert {e.path for e in caught.value.errors} == {first.path, second.path}
+
+
+# -- placement key: what the preview's quick path may patch in place ----------------------------
+
+
+def placements(model) -> list[tuple[str, list[str]]]:
+    """Each page's URL with the paths of the articles it shows, in the order it shows them."""
+    from newsroom.model import page_articles
+
+    return [(page.url, [a.path for a in page_articles(page)]) for page in model.pages]
+
+
+def corpus(config: Config) -> list[Article]:
+    return [make_article(config, f"story-{n}", datetime(2021, 8, 1 + n % 27, n % 24, tzinfo=config.tz),
+                         channel=("changzhi", "datong")[n % 2], section=("news", "culture")[n % 3 % 2])
+            for n in range(30)]
+
+
+def test_an_edit_that_keeps_the_placement_key_moves_nothing(tmp_path: Path) -> None:
+    """Every field outside the key may change without any page listing the article elsewhere:
+    the invariant that lets the quick path swap records into the pages that show them."""
+    from dataclasses import replace
+
+    from newsroom.content import Photo
+    from newsroom.model import placement_key
+
+    config = make_config(tmp_path, per_page=4)
+    articles = corpus(config)
+    before = placements(build_model(config, articles))
+    edited = replace(articles[7], title="A new title", summary="Another summary", dek="A dek", tags=("x", "y"),
+                     authors=("Li Na",), body="<p>Other.</p>", digest="other")
+    assert placement_key(edited) == placement_key(articles[7])
+    assert placements(build_model(config, [*articles[:7], edited, *articles[8:]])) == before
+    with_photo = replace(articles[7], image=Photo(src="/images/a.jpg"))
+    photo_too = replace(articles[7], image=Photo(src="/images/b.jpg", caption="Another"))
+    assert placement_key(with_photo) == placement_key(photo_too)
+    assert (placements(build_model(config, [*articles[:7], with_photo, *articles[8:]]))
+            == placements(build_model(config, [*articles[:7], photo_too, *articles[8:]])))
+
+
+@pytest.mark.parametrize("change", ["date", "channel", "section", "photo"])
+def test_each_field_of_the_placement_key_can_move_an_article(tmp_path: Path, change: str) -> None:
+    from dataclasses import replace
+
+    from newsroom.content import Photo
+    from newsroom.model import placement_key
+
+    config = make_config(tmp_path, per_page=4)
+    articles = corpus(config)
+    old = articles[7]
+    new = {"date": lambda a: replace(a, date=a.date - timedelta(days=20)),
+           "channel": lambda a: replace(a, channel=config.channel("changzhi" if a.channel.slug == "datong"
+                                                                   else "datong")),
+           "section": lambda a: replace(a, section=config.section("culture" if a.section.slug == "news" else "news")),
+           "photo": lambda a: replace(a, image=Photo(src="/images/a.jpg"))}[change](old)
+    assert placement_key(new) != placement_key(old)
+    assert placements(build_model(config, [*articles[:7], new, *articles[8:]])) != \
+        placements(build_model(config, articles))
