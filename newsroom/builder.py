@@ -2,7 +2,7 @@
 
 Work that an earlier build already did is skipped: articles whose files did not change
 come from the :class:`~newsroom.cache.BuildCache`, and pages whose fingerprint did not
-change are linked from the previous output instead of rendered. Reading and rendering
+change are left as they are in the output instead of rendered. Reading and rendering
 run on every core (:mod:`newsroom.workers`) when there is enough of it.
 """
 
@@ -36,7 +36,7 @@ class BuildResult:
     articles: int
     drafts_skipped: int
     files_written: int  # files whose bytes changed
-    files_kept: int  # files linked unchanged from the previous output
+    files_kept: int  # files the output already had, left untouched
     articles_read: int  # article files read and rendered; the rest came from the cache
     pages_rendered: int  # pages rendered; the rest were unchanged and reused
     seconds: float
@@ -141,8 +141,8 @@ def _load(config: Config, cache: BuildCache, jobs: int,
             entries[shown] = Entry(stat.st_mtime_ns, stat.st_size, article)
         else:
             todo.append((Path(path), shown, stat))
-    for (path, shown, stat), result in zip(todo, workers.read_articles(config, cache, todo, jobs, progress),
-                                           strict=True):
+    read = workers.read_articles(config, todo, jobs, progress, keep=cache.keep_body)
+    for (path, shown, stat), result in zip(todo, read, strict=True):
         if isinstance(result, BuildFailed):
             if path.exists():
                 errors.extend(result.errors)

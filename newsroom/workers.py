@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from . import faults
-from .cache import BuildCache
 from .config import Config
 from .content import Article, load_article
 from .errors import BuildFailed, SiteError
@@ -128,10 +127,12 @@ def _can_fork() -> bool:
 # -- reading --------------------------------------------------------------------------
 
 
-def read_articles(config: Config, cache: BuildCache, todo: list[tuple[Path, str, os.stat_result]],
-                  jobs: int, progress: Progress) -> list[Article | BuildFailed]:
+def read_articles(config: Config, todo: list[tuple[Path, str, os.stat_result]], jobs: int, progress: Progress,
+                  keep: Callable[[Article], Article] = lambda article: article) -> list[Article | BuildFailed]:
+    """Read the articles of ``todo``; ``keep`` runs on each record in the worker that read
+    it (the build cache stores the body there, so that only a small record travels back)."""
     _job.clear()
-    _job.update(config=config, cache=cache, todo=todo)
+    _job.update(config=config, keep=keep, todo=todo)
     try:
         results: list[Article | BuildFailed] = []
         for chunk in _run(_read_chunk, len(todo), jobs, PARALLEL_READS, progress, "reading", len):
@@ -143,13 +144,13 @@ def read_articles(config: Config, cache: BuildCache, todo: list[tuple[Path, str,
 
 def _read_chunk(indices: list[int]) -> list[Article | BuildFailed]:
     config: Config = _job["config"]
-    cache: BuildCache = _job["cache"]
+    keep: Callable[[Article], Article] = _job["keep"]
     renderer = _job.setdefault("markdown", MarkdownRenderer())
     results: list[Article | BuildFailed] = []
     for index in indices:
         path, shown, _ = _job["todo"][index]
         try:
-            results.append(cache.keep_body(load_article(config, path, renderer, shown=shown)))
+            results.append(keep(load_article(config, path, renderer, shown=shown)))
         except BuildFailed as failed:
             results.append(failed)
     return results
