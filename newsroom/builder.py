@@ -8,6 +8,7 @@ run on every core (:mod:`newsroom.workers`) when there is enough of it.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass
@@ -19,10 +20,9 @@ from .config import Config
 from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError
 from .files import walk
-from .fingerprint import page_fingerprint, template_keys
-from .incremental import Session
-from .model import SiteModel, build_model
-from .output import MANIFEST, Output, recover
+from .incremental import Plan, Session
+from .model import Page, SiteModel, build_model
+from .output import Output, Writer, recover
 from .progress import Progress
 from .render import Renderer
 from .urls import output_file
@@ -63,68 +63,54 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     jobs = jobs or workers.default_jobs()
     target = output if output is not None else config.dir("output")
     if cache is None:
-        folder = BuildCache.folder_for(config, target) if write else None
-        cache = BuildCache.open(folder, cache_key(config), config.root)
+        cache = BuildCache.open(BuildCache.folder_for(config, target) if write else None, cache_key(config),
+                                config.root)
 
-    entries, articles, errors, reads = _load(config, cache, jobs, progress)
-    if errors:
-        raise BuildFailed(errors)
-    workers.check_stop()
+    entries, articles, reads = _load(config, cache, jobs, progress)  # load
     published = [a for a in articles if config.drafts or not a.draft]
-    model = build_model(config, published)
+    model = build_model(config, published)  # model
     copies = _copies(config, published)
-    warnings = _warnings(articles, published, model, copies)
-    if strict and warnings:
-        raise BuildFailed([w.as_error() for w in warnings])
+    warnings = _warnings(articles, published, model, copies, strict)
     renderer = Renderer(config, preview=preview)
-
+    done = functools.partial(_result, model, published, articles, reads, started=started, warnings=warnings)
     if not write:
-        errors = workers.render_pages(renderer, list(model.pages), None, jobs, progress)
-        if errors:
-            raise BuildFailed(errors)
-        return _result(model, published, articles, reads, len(model.pages), None, None, started, warnings=warnings)
+        _render(renderer, list(model.pages), None, jobs, progress)  # render, to check every page
+        return done(rendered=len(model.pages), out=None, output=None)
 
-    keys = template_keys(renderer.env, config.dir("templates"))
-    bases = {kind: f"{cache.key}:{preview}:{key}" for kind, key in keys.items()}
-    files = [output_file(p.url) for p in model.pages]
-    manifest = {f: page_fingerprint(p, bases[p.kind]) for f, p in zip(files, model.pages, strict=True)}
+    plan = Plan.of(cache, renderer, model, copies, preview=preview)
     if session is not None:
-        session.remember(model, renderer, bases)
-    manifest.update((rel, _copy_print(source)) for rel, (source, _) in copies.items())
+        session.remember(model, renderer, plan.bases)
     recover(target)  # a build killed while applying its journal is finished first
-    if manifest == cache.outputs and not take_over and os.path.isfile(target / MANIFEST):
-        cache.remember(entries, manifest)  # nothing to write; records may have new mtimes
+    if not take_over and plan.unchanged(cache, target):
+        cache.remember(entries, plan.fingerprints)  # nothing to write; records may have new mtimes
         cache.save()
-        return _result(model, published, articles, reads, 0, None, target, started, kept=len(manifest),
-                       warnings=warnings)
-
+        return done(rendered=0, out=None, output=target, kept=len(plan.fingerprints))
     with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
                 name=config.relpath(target), known=cache.known_outputs) as out:
-        fresh = []
-        for relative, page in zip(files, model.pages, strict=True):
-            if out.claim(relative, page.url) is None:
-                continue
-            if cache.outputs.get(relative) == manifest[relative] and out.keep(relative):
-                continue
-            fresh.append(page)
+        fresh = plan.pages_to_render(cache, out, model)
         for relative, (source, owner) in copies.items():
             out.copy(relative, source, owner)
         if out.errors:
             raise BuildFailed(out.errors)
-        errors = workers.render_pages(renderer, fresh, out.writer(), jobs, progress)
-        if errors:
-            raise BuildFailed(errors)
+        _render(renderer, fresh, out.writer(), jobs, progress)  # render
         workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
-        out.commit()
+        out.commit()  # commit
     faults.point("after-commit")
-    cache.remember(entries, manifest)
+    cache.remember(entries, plan.fingerprints)
     cache.save()
-    return _result(model, published, articles, reads, len(fresh), out, target, started, warnings=warnings)
+    return done(rendered=len(fresh), out=out, output=target)
+
+
+def _render(renderer: Renderer, pages: list[Page], writer: Writer | None, jobs: int, progress: Progress) -> None:
+    errors = workers.render_pages(renderer, pages, writer, jobs, progress)
+    if errors:
+        raise BuildFailed(errors)
 
 
 def _load(config: Config, cache: BuildCache, jobs: int,
-          progress: Progress) -> tuple[dict[str, Entry], list[Article], list[SiteError], int]:
-    """Every article: from the cache when its file is unchanged, else read (in parallel)."""
+          progress: Progress) -> tuple[dict[str, Entry], list[Article], int]:
+    """Every article: from the cache when its file is unchanged, else read (in parallel).
+    Raises :class:`BuildFailed` with the mistakes of every file."""
     content = config.dir("content")
     prefix, cut = config.relpath(content) + "/", len(str(content)) + 1
     entries: dict[str, Entry] = {}
@@ -149,8 +135,10 @@ def _load(config: Config, cache: BuildCache, jobs: int,
             # else: deleted while the build read it; the next build (or the preview's next event) sees that
         else:
             entries[shown] = Entry(stat.st_mtime_ns, stat.st_size, result)
-    ordered = [entries[k].article for k in sorted(entries)]
-    return entries, ordered, errors, len(todo)
+    if errors:
+        raise BuildFailed(errors)
+    workers.check_stop()
+    return entries, [entries[k].article for k in sorted(entries)], len(todo)
 
 
 def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, str]]:
@@ -183,9 +171,10 @@ def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, s
 
 
 def _warnings(articles: list[Article], published: list[Article], model: SiteModel,
-              copies: dict[str, tuple[Path, str]]) -> tuple[SiteError, ...]:
+              copies: dict[str, tuple[Path, str]], strict: bool) -> tuple[SiteError, ...]:
     """Every warning of the build: those found reading articles, drafts too (kept in their
-    records), and links in published bodies to paths that are no page or file of this site."""
+    records), and links in published bodies to paths that are no page or file of this site.
+    With ``strict`` they are errors: raises :class:`BuildFailed`."""
     found = [w for a in articles for w in a.warnings]
     if any(a.links for a in published):
         files = set(copies) | {output_file(p.url) for p in model.pages}
@@ -194,6 +183,8 @@ def _warnings(articles: list[Article], published: list[Article], model: SiteMode
                 if not _on_site(path, files):
                     found.append(SiteError(article.path, line, "link", f"{path!r} not found: no page or file of this "
                                            "site has that path; left as written", warning=True))
+    if strict and found:
+        raise BuildFailed([w.as_error() for w in found])
     return tuple(sorted(set(found), key=lambda e: (e.path, e.line or 0, e.field or "", e.message)))
 
 
@@ -204,16 +195,9 @@ def _on_site(path: str, files: set[str]) -> bool:
     return relative in files or relative + "/index.html" in files
 
 
-def _copy_print(source: Path) -> str:
-    try:
-        stat = source.stat()
-    except OSError:
-        return "missing"
-    return f"copy:{stat.st_size}:{stat.st_mtime_ns}"
-
-
-def _result(model, published, articles, reads, rendered, out, output, started, kept=0,  # noqa: ANN001
-            warnings=()) -> BuildResult:  # noqa: ANN001
+def _result(model: SiteModel, published: list[Article], articles: list[Article], reads: int, *, started: float,
+            warnings: tuple[SiteError, ...], rendered: int, out: Output | None, output: Path | None,
+            kept: int = 0) -> BuildResult:
     return BuildResult(
         pages=len(model.pages), articles=len(published), drafts_skipped=len(articles) - len(published),
         files_written=out.written if out else 0, files_kept=out.kept if out else kept,

@@ -1,17 +1,25 @@
-"""What a long-running process keeps between builds, so that the next one redoes only part.
+"""The incremental machinery behind one boundary: what to render again, and what to keep.
 
-The preview server holds one :class:`Session`: the last model, its renderer, the
-fingerprint base of each page kind, and (made when first needed) which pages show each
-article. :func:`newsroom.builder.build` fills it; :func:`newsroom.patch.patch_articles`
-reads and updates it. Nothing else reaches into either.
+* :class:`Plan` — a fingerprint for every output file of a build; from it, whether the
+  build changes nothing at all, and which pages must be rendered again.
+* :class:`Session` — what a long-running process (the preview server) keeps between
+  builds: the last model, its renderer, the fingerprint base of each page kind, and
+  (made when first needed) which pages show each article. :func:`newsroom.builder.build`
+  fills it; :func:`newsroom.patch.patch_articles` reads and updates it.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .model import SiteModel, page_articles
+from .cache import BuildCache
+from .fingerprint import page_fingerprint, template_keys
+from .model import Page, SiteModel, page_articles
+from .output import MANIFEST, Output
 from .render import Renderer
+from .urls import output_file
 
 
 @dataclass
@@ -48,3 +56,47 @@ def index_pages(pages: tuple[object, ...]) -> dict[str, list[int]]:
         for path in {a.path for a in page_articles(page)}:
             refs.setdefault(path, []).append(index)
     return refs
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What each output file of this build is made from: its fingerprint (see
+    :mod:`newsroom.fingerprint`); a file whose fingerprint is the one the cache kept
+    from the last build has the same bytes, and is neither rendered nor written."""
+
+    bases: dict[str, str]  # page kind -> what every page of that kind depends on besides its record
+    files: tuple[str, ...]  # the output file of each page, in the model's order
+    fingerprints: dict[str, str]  # output file -> fingerprint, pages and copied files
+
+    @classmethod
+    def of(cls, cache: BuildCache, renderer: Renderer, model: SiteModel, copies: dict[str, tuple[Path, str]],
+           *, preview: bool) -> Plan:
+        keys = template_keys(renderer.env, renderer.templates_dir)
+        bases = {kind: f"{cache.key}:{preview}:{key}" for kind, key in keys.items()}
+        files = tuple(output_file(p.url) for p in model.pages)
+        prints = {f: page_fingerprint(p, bases[p.kind]) for f, p in zip(files, model.pages, strict=True)}
+        prints.update((relative, _copy_print(source)) for relative, (source, _) in copies.items())
+        return cls(bases, files, prints)
+
+    def unchanged(self, cache: BuildCache, target: Path) -> bool:
+        """Nothing to write: every output file is what the last build of ``target`` wrote."""
+        return self.fingerprints == cache.outputs and os.path.isfile(target / MANIFEST)
+
+    def pages_to_render(self, cache: BuildCache, out: Output, model: SiteModel) -> list[Page]:
+        """Claim every page's file in ``out``; the pages whose files are not up to date."""
+        fresh = []
+        for relative, page in zip(self.files, model.pages, strict=True):
+            if out.claim(relative, page.url) is None:
+                continue
+            if cache.outputs.get(relative) == self.fingerprints[relative] and out.keep(relative):
+                continue
+            fresh.append(page)
+        return fresh
+
+
+def _copy_print(source: Path) -> str:
+    try:
+        stat = source.stat()
+    except OSError:
+        return "missing"
+    return f"copy:{stat.st_size}:{stat.st_mtime_ns}"
