@@ -111,6 +111,7 @@ def _load(config: Config, cache: BuildCache, jobs: int,
           progress: Progress) -> tuple[dict[str, Entry], list[Article], int]:
     """Every article: from the cache when its file is unchanged, else read (in parallel).
     Raises :class:`BuildFailed` with the mistakes of every file."""
+    cache.begin()
     content = config.dir("content")
     prefix, cut = config.relpath(content) + "/", len(str(content)) + 1
     entries: dict[str, Entry] = {}

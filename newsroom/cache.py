@@ -11,8 +11,9 @@ The cache lives in ``.cache/newsroom/<output name>-<tag>/`` in the site folder
   and the header is replaced last, so a build killed while saving leaves the old cache;
 * ``bodies-<key>/<digest>.html`` — article bodies, read only by the pages that show them.
 
-The key covers everything besides the files themselves that decides a record: the
-config, newsroom's own source, and the versions of Python-Markdown and PyYAML. A cache
+The key covers everything besides the files themselves that decides a record or a page:
+the config, newsroom's own source, and the versions of Python-Markdown, PyYAML, Jinja2
+and MarkupSafe. A cache
 with another key, another format, or that cannot be read (truncated, corrupt) is
 dropped and the build starts from nothing: it is never trusted blindly.
 """
@@ -69,7 +70,9 @@ def cache_key(config: Config) -> str:
     neutral = replace(config, build=replace(config.build, output_dir="", keep=()), drafts=False, output_from="")
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(repr(neutral).encode())
-    digest.update(f"{FORMAT} {version('markdown')} {version('pyyaml')}".encode())
+    for package in ("markdown", "pyyaml", "jinja2", "markupsafe"):  # what reads, renders and escapes
+        digest.update(f"{package} {version(package)}\n".encode())
+    digest.update(str(FORMAT).encode())
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.read_bytes())
     return digest.hexdigest()
@@ -179,6 +182,12 @@ class BuildCache:
             temporary.write_text(article.body.text, encoding="utf-8")
             os.replace(temporary, target)
         return replace(article, body=Body(file=str(target)))
+
+    def begin(self) -> None:
+        """A new build's lookups start afresh: files may have come and gone since the last
+        one, which may have failed before :meth:`remember`."""
+        self._seen.clear()
+        self._bodies_listed = None
 
     def remember(self, entries: dict[str, Entry], outputs: dict[str, str]) -> None:
         """What this build knew; the next one compares with it. Starts a new build's lookups."""

@@ -10,12 +10,14 @@ same fingerprint render it to the same bytes: reusing the old file is exact.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from .config import Channel, Section
 from .content import Article
+from .files import walk
 from .model import Crumb, Page
 from .render import TEMPLATES
 
@@ -23,8 +25,11 @@ from .render import TEMPLATES
 def template_keys(env: Any, folder: Path) -> dict[str, str]:
     """For each page kind, a hash of its template and every template that one uses."""
     from jinja2 import TemplateSyntaxError, meta
+    from jinja2.loaders import split_template_path
 
-    sources = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    cut = len(str(folder)) + 1
+    listed = walk(folder, "templates", hidden=lambda name: name.startswith("."), wanted=bool, errors=[])
+    sources = {path[cut:].replace(os.sep, "/"): Path(path).read_bytes() for path in listed}  # links followed
     everything = hashlib.sha1(b"".join(k.encode() + b"\0" + v for k, v in sources.items()),
                               usedforsecurity=False).hexdigest()
     uses: dict[str, set[str] | None] = {}
@@ -33,7 +38,7 @@ def template_keys(env: Any, folder: Path) -> dict[str, str]:
             found = set(meta.find_referenced_templates(env.parse(source.decode("utf-8"))))
         except (TemplateSyntaxError, UnicodeDecodeError):
             found = None
-        uses[name] = None if found is None or None in found else found  # None: cannot tell
+        uses[name] = None if found is None or None in found else _loader_names(found, split_template_path)
 
     keys: dict[str, str] = {}
     for kind, name in TEMPLATES.items():
@@ -56,6 +61,15 @@ def template_keys(env: Any, folder: Path) -> dict[str, str]:
             digest.update(current.encode() + b"\0" + sources.get(current, b"<missing>") + b"\0")
         keys[kind] = digest.hexdigest()
     return keys
+
+
+def _loader_names(names: set[str], split: Any) -> set[str] | None:
+    """Names as Jinja's loader resolves them ("/partials/x.html" and "./partials/x.html" are
+    partials/x.html); None, for "depends on every template", if one cannot be resolved."""
+    try:
+        return {"/".join(split(name)) for name in names}
+    except Exception:  # noqa: BLE001 - e.g. "../x.html", which the loader refuses: rendering reports it
+        return None
 
 
 def page_fingerprint(page: Page, base: str) -> str:
