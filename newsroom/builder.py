@@ -118,24 +118,24 @@ def _load(config: Config, cache: BuildCache, jobs: int,
     todo: list[tuple[Path, str, os.stat_result]] = []
     errors: list[SiteError] = []
     for path in walk_articles(content, prefix.rstrip("/"), errors):
-        shown = prefix + path[cut:].replace(os.sep, "/")
+        key = prefix + path[cut:].replace(os.sep, "/")  # an article's identity: its path as messages name it
         try:
             stat = os.stat(path)
         except OSError:
             continue  # deleted while we looked
-        article = cache.article(shown, stat)
+        article = cache.article(key, stat)
         if article is not None:
-            entries[shown] = Entry(stat.st_mtime_ns, stat.st_size, article)
+            entries[key] = Entry(stat.st_mtime_ns, stat.st_size, article)
         else:
-            todo.append((Path(path), shown, stat))
+            todo.append((Path(path), key, stat))
     read = workers.read_articles(config, todo, jobs, progress, keep=cache.keep_body)
-    for (path, shown, stat), result in zip(todo, read, strict=True):
+    for (path, key, stat), result in zip(todo, read, strict=True):
         if isinstance(result, BuildFailed):
             if path.exists():
                 errors.extend(result.errors)
             # else: deleted while the build read it; the next build (or the preview's next event) sees that
         else:
-            entries[shown] = Entry(stat.st_mtime_ns, stat.st_size, result)
+            entries[key] = Entry(stat.st_mtime_ns, stat.st_size, result)
     if errors:
         raise BuildFailed(errors)
     workers.check_stop()

@@ -138,9 +138,9 @@ class BuildCache:
 
     # -- articles -------------------------------------------------------------------------
 
-    def article(self, shown: str, stat: os.stat_result) -> Article | None:
+    def article(self, key: str, stat: os.stat_result) -> Article | None:
         """The stored record of a file that has not changed since, or None."""
-        entry = self.state.entries.get(shown)
+        entry = self.state.entries.get(key)
         if entry is None or entry.mtime_ns != stat.st_mtime_ns or entry.size != stat.st_size:
             return None
         article = entry.article

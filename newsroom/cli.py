@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .errors import BuildFailed
+from .errors import BuildFailed, count
 
 DESCRIPTION = """\
 Build a news site from Markdown articles.
@@ -79,10 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailed as failed:
         for error in failed.errors:
             print(error, file=sys.stderr)
-        count = len(failed.errors)
         what = "check" if args.command == "check" else "build"
         kept = "" if args.command == "check" else "; the output folder was left as it was"
-        print(f"{what} failed: {count} error{'s' if count != 1 else ''}{kept}", file=sys.stderr)
+        print(f"{what} failed: {count(len(failed.errors), 'error')}{kept}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the output folder was left as it was", file=sys.stderr)
@@ -91,9 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     if not args.quiet:
-        count = len(result.warnings)
-        drafts = f", {result.drafts_skipped} drafts skipped" if result.drafts_skipped else ""
-        drafts += f", {count} warning{'s' if count != 1 else ''} (--strict makes them errors)" if count else ""
+        drafts = f", {count(result.drafts_skipped, 'draft')} skipped" if result.drafts_skipped else ""
+        drafts += f", {count(len(result.warnings), 'warning')} (--strict makes them errors)" if result.warnings else ""
         if result.output is None:
             print(f"check passed: {result.pages} pages from {result.articles} articles{drafts} "
                   f"in {result.seconds:.2f} s")

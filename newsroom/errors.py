@@ -60,6 +60,11 @@ def _sort_key(error: SiteError) -> tuple[str, int, str, str]:
     return (error.path, error.line or 0, error.field or "", error.message)
 
 
+def count(number: int, noun: str) -> str:
+    """``1 error``, ``3 errors``: how every message counts mistakes."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def line_of_key(text: str, key: str, start_line: int = 1) -> int | None:
     """Find the line on which a top-level ``key:`` (YAML) or ``key =`` (TOML) is set.
 

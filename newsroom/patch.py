@@ -49,18 +49,18 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
             return None
         if any(part.startswith((".", "_")) for part in path.relative_to(content).parts):
             return None
-        shown = config.relpath(path)
-        entry = entries.get(shown)
+        key = config.relpath(path)
+        entry = entries.get(key)
         if entry is None:
             return None  # a new article
         stat = os.stat(path)
-        article = cache.keep_body(load_article(config, path, renderer, shown=shown))  # BuildFailed goes up
+        article = cache.keep_body(load_article(config, path, renderer, shown=key))  # BuildFailed goes up
         if placement_key(entry.article) != placement_key(article):
             return None  # it may move in its lists: a full build's job
-        entries[shown] = Entry(stat.st_mtime_ns, stat.st_size, article)
-        swaps[shown] = article
+        entries[key] = Entry(stat.st_mtime_ns, stat.st_size, article)
+        swaps[key] = article
 
-    affected = sorted({i for shown in swaps for i in session.pages_showing(shown)})
+    affected = sorted({i for key in swaps for i in session.pages_showing(key)})
     pages = list(model.pages)
     outputs = dict(cache.outputs)
     with Output(output, partial=True) as out:

@@ -41,7 +41,7 @@ from . import workers
 from .builder import BuildResult, build
 from .cache import BuildCache, cache_key
 from .config import Config, load_config
-from .errors import BuildFailed, SiteError
+from .errors import BuildFailed, SiteError, count
 from .files import is_editor_temporary
 from .incremental import Session
 from .patch import patch_articles
@@ -54,7 +54,7 @@ def ignored_change(path: Path) -> bool:
 
 
 @dataclass(frozen=True)
-class State:
+class PreviewState:
     """What the server shows: the site folder (None before the first good build) and the
     mistakes of the last build."""
 
@@ -80,12 +80,12 @@ class Preview:
         self.cache: BuildCache | None = None
         self.session = Session()
         self.config: Config | None = None
-        self.state = State(root=None)
+        self.state = PreviewState(root=None)
         self._lock = threading.Lock()
         self._closed = False
         self.jobs: int | None = None  # 1 once other threads run: forking then is not safe
 
-    def rebuild(self, changed: set[Path] | None = None) -> State:
+    def rebuild(self, changed: set[Path] | None = None) -> PreviewState:
         """Rebuild after ``changed`` files (None: everything); returns the new state.
 
         Mistakes in the site are shown over the last good site; any other exception is
@@ -104,7 +104,7 @@ class Preview:
             except Exception as exc:  # a file gone mid-build, a bug: the preview must live on
                 self._internal_error(exc)
                 return self.state
-            self.state = State(self.site, ())
+            self.state = PreviewState(self.site, ())
             for warning in result.warnings:
                 self.warn(f"  {warning}")
             seconds = time.perf_counter() - started
@@ -130,10 +130,10 @@ class Preview:
         return result
 
     def _show_errors(self, failed: BuildFailed) -> None:
-        self.state = State(self.state.root, failed.errors)
+        self.state = PreviewState(self.state.root, failed.errors)
         for error in failed.errors:
             self.warn(f"  {error}")
-        self.warn(f"build failed: {len(failed.errors)} error{'s' if len(failed.errors) != 1 else ''}; "
+        self.warn(f"build failed: {count(len(failed.errors), 'error')}; "
                   "the preview shows them until they are fixed")
 
     def _internal_error(self, exc: Exception) -> None:
@@ -301,12 +301,12 @@ def _real(path: Path) -> Path:
 def overlay(errors: tuple[SiteError, ...]) -> str:
     """The error overlay put over every page while the site has mistakes."""
     lines = "\n".join(html.escape(str(e)) for e in errors)
-    count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+    counted = count(len(errors), "error")
     return (
         '<div id="newsroom-errors" role="alert" style="position:fixed;inset:0;z-index:2147483647;'
         "overflow:auto;margin:0;padding:2rem;background:rgba(25,25,28,.96);color:#fff;"
         'font:15px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace">'
-        f'<h1 style="font-size:1.3rem;margin:0 0 1rem;color:#ff8787">Build failed: {count}</h1>'
+        f'<h1 style="font-size:1.3rem;margin:0 0 1rem;color:#ff8787">Build failed: {counted}</h1>'
         f'<pre style="white-space:pre-wrap;margin:0 0 1rem">{lines}</pre>'
         "<p>Fix the file and save: this page reloads by itself.</p></div>"
     )
@@ -424,7 +424,7 @@ def serve(config_path: Path, *, host: str, port: int, drafts: bool, quiet: bool 
     except BuildFailed as failed:
         for error in failed.errors:
             print(error, file=sys.stderr)
-        print(f"serve failed: {len(failed.errors)} error(s) in the config", file=sys.stderr)
+        print(f"serve failed: {count(len(failed.errors), 'error')} in the config", file=sys.stderr)
         return 1
 
     logging.getLogger("tornado.access").setLevel(logging.ERROR)  # a 404 in preview is not news

@@ -148,9 +148,9 @@ def _read_chunk(indices: list[int]) -> list[Article | BuildFailed]:
     renderer = _job.setdefault("markdown", MarkdownRenderer())
     results: list[Article | BuildFailed] = []
     for index in indices:
-        path, shown, _ = _job["todo"][index]
+        path, key, _ = _job["todo"][index]
         try:
-            results.append(keep(load_article(config, path, renderer, shown=shown)))
+            results.append(keep(load_article(config, path, renderer, shown=key)))
         except BuildFailed as failed:
             results.append(failed)
     return results

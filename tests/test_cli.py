@@ -180,7 +180,7 @@ def test_fixture_site_builds_cleanly(tmp_path: Path) -> None:
     result = run_build("--config", str(FIXTURE_SITE / "site.toml"), "--output", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert "built 23 pages from 9 articles, 1 drafts skipped" in result.stdout
+    assert "built 23 pages from 9 articles, 1 draft skipped" in result.stdout
 
 
 def test_sample_site_builds_without_warnings(tmp_path: Path) -> None:

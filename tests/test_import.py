@@ -219,7 +219,7 @@ def test_archive_builds_and_reports_dead_targets_as_warnings(built, tool: str) -
         assert "not found" in line and target in line, line
     (summary,) = result.stdout.splitlines()
     drafts = len(DRAFTS[tool])
-    counted = f"from {len(ARTICLES[tool])} articles" + (f", {drafts} drafts skipped" if drafts else "")
+    counted = f"from {len(ARTICLES[tool])} articles" + (f", {drafts} draft{'s' if drafts != 1 else ''} skipped" if drafts else "")
     assert counted in summary, summary
     assert ("warning" in summary) == bool(expected), summary
 
@@ -368,7 +368,7 @@ def test_published_false_is_a_draft_until_drafts(built, tmp_path: Path) -> None:
     """Jekyll's `published: false`: skipped (and counted) by default, built with --drafts."""
     site, result = built("jekyll")
     assert result.returncode == 0, result.stderr
-    assert "1 drafts skipped" in result.stdout
+    assert "1 draft skipped" in result.stdout
     assert not (site / "public/taiyuan/news/2019/04/fen-river-cleanup").exists()
     site = copy_site("jekyll", tmp_path)
     result = run_build("--drafts", cwd=site)
