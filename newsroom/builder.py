@@ -43,6 +43,15 @@ class BuildResult:
     output: Path | None  # None for a check, which writes nothing
     warnings: tuple[SiteError, ...] = ()  # slips the site survives, sorted
 
+    @classmethod
+    def of(cls, model: SiteModel, articles: int, *, reads: int, rendered: int, written: int, kept: int,
+           started: float, output: Path | None, warnings: tuple[SiteError, ...]) -> BuildResult:
+        """The result of a build (or of the preview's quick path) of ``model`` from ``articles``
+        files, drafts among them."""
+        return cls(pages=len(model.pages), articles=len(model.articles), drafts_skipped=articles - len(model.articles),
+                   files_written=written, files_kept=kept, articles_read=reads, pages_rendered=rendered,
+                   seconds=time.perf_counter() - started, output=output, warnings=warnings)
+
 
 def build(config: Config, *, write: bool = True, preview: bool = False, cache: BuildCache | None = None,
           output: Path | None = None, jobs: int | None = None, progress: Progress | None = None,
@@ -72,10 +81,10 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     copies = _copies(config, published)
     warnings = _warnings(articles, published, model, copies, strict)
     renderer = Renderer(config, preview=preview)
-    done = functools.partial(_result, model, published, articles, reads, started=started, warnings=warnings)
+    done = functools.partial(BuildResult.of, model, len(articles), reads=reads, started=started, warnings=warnings)
     if not write:
         _render(renderer, list(model.pages), None, jobs, progress)  # render, to check every page
-        return done(rendered=len(model.pages), out=None, output=None)
+        return done(rendered=len(model.pages), written=0, kept=0, output=None)
 
     plan = Plan.of(cache, renderer, model, copies, preview=preview)
     if session is not None:
@@ -84,7 +93,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     if not take_over and plan.unchanged(cache, target):
         cache.remember(entries, plan.fingerprints)  # nothing to write; records may have new mtimes
         cache.save()
-        return done(rendered=0, out=None, output=target, kept=len(plan.fingerprints))
+        return done(rendered=0, written=0, kept=len(plan.fingerprints), output=target)
     with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
                 name=config.relpath(target), known=cache.known_outputs) as out:
         fresh = plan.pages_to_render(cache, out, model)
@@ -98,7 +107,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     faults.point("after-commit")
     cache.remember(entries, plan.fingerprints)
     cache.save()
-    return done(rendered=len(fresh), out=out, output=target)
+    return done(rendered=len(fresh), written=out.written, kept=out.kept, output=target)
 
 
 def _render(renderer: Renderer, pages: list[Page], writer: Writer | None, jobs: int, progress: Progress) -> None:
@@ -194,14 +203,3 @@ def _on_site(path: str, files: set[str]) -> bool:
     if not relative or relative.endswith("/"):
         return relative + "index.html" in files
     return relative in files or relative + "/index.html" in files
-
-
-def _result(model: SiteModel, published: list[Article], articles: list[Article], reads: int, *, started: float,
-            warnings: tuple[SiteError, ...], rendered: int, out: Output | None, output: Path | None,
-            kept: int = 0) -> BuildResult:
-    return BuildResult(
-        pages=len(model.pages), articles=len(published), drafts_skipped=len(articles) - len(published),
-        files_written=out.written if out else 0, files_kept=out.kept if out else kept,
-        articles_read=reads, pages_rendered=rendered, seconds=time.perf_counter() - started, output=output,
-        warnings=warnings,
-    )

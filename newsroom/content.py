@@ -20,7 +20,7 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 from .config import Channel, Config, Section, is_language_tag
 from .dates import date_from_filename, parse_date
 from .errors import BuildFailed, SiteError, line_of_key
-from .markup import MarkdownRenderer, MarkupError, is_cjk, shorten
+from .markup import Markdown, MarkupError, is_cjk, shorten
 from .urls import output_file, permalink, slug_problem, slugify
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def walk_articles(content_dir: Path, shown: str, errors: list[SiteError]) -> lis
                 wanted=lambda name: name.endswith(".md"), errors=errors)
 
 
-def load_article(config: Config, path: Path, renderer: MarkdownRenderer, raw: bytes | None = None,
+def load_article(config: Config, path: Path, renderer: Markdown, raw: bytes | None = None,
                  shown: str | None = None) -> Article:
     """Read one article (``raw``: its bytes, when already read; ``shown``: its name in
     messages, when known); raises :class:`BuildFailed` with all of its mistakes."""
@@ -140,7 +140,7 @@ def digest_of(shown: str, raw: bytes) -> str:
 
 
 class _ArticleReader:
-    def __init__(self, config: Config, path: Path, renderer: MarkdownRenderer, shown: str | None = None):
+    def __init__(self, config: Config, path: Path, renderer: Markdown, shown: str | None = None):
         self.config = config
         self.file = path
         self.shown = shown or config.relpath(path)

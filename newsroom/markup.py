@@ -135,7 +135,7 @@ def uses_smart_quotes(lang: str) -> bool:
     return lang.split("-")[0].lower() not in ("zh", "ja", "ko")
 
 
-class MarkdownRenderer:
+class Markdown:
     """Reusable Markdown converters (building one is costly), one per quote style."""
 
     def __init__(self) -> None:

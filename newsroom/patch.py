@@ -21,7 +21,7 @@ from .content import Article, load_article
 from .errors import BuildFailed
 from .fingerprint import page_fingerprint
 from .incremental import Session
-from .markup import MarkdownRenderer
+from .markup import Markdown
 from .model import map_articles, placement_key
 from .output import Output
 from .urls import output_file
@@ -36,7 +36,7 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
     if model is None or session.renderer is None or not changed or not output.is_dir():
         return None
     entries = dict(cache.state.entries)
-    renderer = MarkdownRenderer()
+    renderer = Markdown()
     swaps: dict[str, Article] = {}
     for path in sorted(changed):
         if not path.is_relative_to(content):
@@ -83,10 +83,6 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
     session.update(replace(model, pages=tuple(pages), articles=tuple(swaps.get(a.path, a) for a in model.articles)))
     cache.remember(entries, outputs)
     cache.save()
-    published = len(model.articles)
-    return BuildResult(
-        pages=len(pages), articles=published, drafts_skipped=len(entries) - published,
-        files_written=out.written, files_kept=len(outputs) - out.written, articles_read=len(swaps),
-        pages_rendered=len(fresh), seconds=time.perf_counter() - started, output=output,
-        warnings=tuple(w for article in swaps.values() for w in article.warnings),
-    )
+    return BuildResult.of(session.model, len(entries), reads=len(swaps), rendered=len(fresh), written=out.written,
+                          kept=len(outputs) - out.written, started=started, output=output,
+                          warnings=tuple(w for article in swaps.values() for w in article.warnings))

@@ -21,7 +21,7 @@ from . import faults
 from .config import Config
 from .content import Article, load_article
 from .errors import BuildFailed, SiteError
-from .markup import MarkdownRenderer
+from .markup import Markdown
 from .model import Page
 from .output import Writer
 from .progress import Progress
@@ -145,7 +145,7 @@ def read_articles(config: Config, todo: list[tuple[Path, str, os.stat_result]], 
 def _read_chunk(indices: list[int]) -> list[Article | BuildFailed]:
     config: Config = _job["config"]
     keep: Callable[[Article], Article] = _job["keep"]
-    renderer = _job.setdefault("markdown", MarkdownRenderer())
+    renderer = _job.setdefault("markdown", Markdown())
     results: list[Article | BuildFailed] = []
     for index in indices:
         path, key, _ = _job["todo"][index]

@@ -19,7 +19,7 @@ from newsroom.cache import BuildCache, cache_key
 from newsroom.config import Config
 from newsroom.content import load_article
 from newsroom.errors import BuildFailed
-from newsroom.markup import MarkdownRenderer
+from newsroom.markup import Markdown
 from newsroom.output import MANIFEST
 
 STORIES = {
@@ -76,7 +76,7 @@ def test_a_reopened_cache_gives_back_every_article_record(make_site) -> None:
     config = site_with(make_site)
     cache = reopen(config)
     assert cache.dropped == ""
-    markdown = MarkdownRenderer()
+    markdown = Markdown()
     shown_files = sorted(name for name in STORIES if name.endswith(".md"))
     for shown in shown_files:
         stored = lookup(cache, config, shown)

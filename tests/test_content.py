@@ -12,14 +12,14 @@ from conftest import article
 from newsroom.config import load_config
 from newsroom.content import Article, find_articles, load_article
 from newsroom.errors import BuildFailed
-from newsroom.markup import MarkdownRenderer
+from newsroom.markup import Markdown
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def load(site: Path, name: str) -> Article:
     config = load_config(site / "site.toml")
-    return load_article(config, site / name, MarkdownRenderer())
+    return load_article(config, site / name, Markdown())
 
 
 def errors(site: Path, name: str) -> list[str]:

@@ -24,7 +24,7 @@ from newsroom import load_config
 from newsroom.config import Config
 from newsroom.content import Article, load_article
 from newsroom.fingerprint import page_fingerprint, template_keys
-from newsroom.markup import MarkdownRenderer
+from newsroom.markup import Markdown
 from newsroom.model import build_model
 from newsroom.render import Renderer
 
@@ -152,7 +152,7 @@ STORIES = {
 
 
 def read_all(config: Config) -> list[Article]:
-    markdown = MarkdownRenderer()
+    markdown = Markdown()
     return [load_article(config, config.root / name, markdown, shown=name) for name in sorted(STORIES)]
 
 
@@ -196,7 +196,7 @@ def test_another_digest_changes_exactly_the_pages_that_show_the_article(stories:
 
     path = stories.root / old.path
     path.write_text(article("Market", date="2021-08-21 09:00", section="news", body="Another body."), encoding="utf-8")
-    new = load_article(stories, path, MarkdownRenderer(), shown=old.path)
+    new = load_article(stories, path, Markdown(), shown=old.path)
     assert new.digest != old.digest and new.url == old.url
     before = fingerprints(stories, articles)
     after = fingerprints(stories, [new if a is old else a for a in articles])

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from newsroom.markup import MarkdownRenderer, MarkupError, Rendered, summarize
+from newsroom.markup import Markdown, MarkupError, Rendered, summarize
 
 
 class Node:
@@ -68,11 +68,11 @@ def tree(html: str) -> Node:
 
 
 @pytest.fixture(scope="module")
-def renderer() -> MarkdownRenderer:
-    return MarkdownRenderer()
+def renderer() -> Markdown:
+    return Markdown()
 
 
-def render(renderer: MarkdownRenderer, text: str, *, lang: str = "en", base_path: str = "",
+def render(renderer: Markdown, text: str, *, lang: str = "en", base_path: str = "",
            resolve=lambda src: src) -> Rendered:
     return renderer.render(text, lang=lang, resolve_image=resolve, base_path=base_path)
 
@@ -308,7 +308,7 @@ def test_long_unspaced_chinese_is_cut_too():
                                   "1. " * 1000 + "x\n"], ids=["one line", "indented", "ordered"])
 def test_lists_nested_too_deeply_raise_markup_error(text):
     with pytest.raises(MarkupError) as caught:  # not a RecursionError
-        render(MarkdownRenderer(), text)
+        render(Markdown(), text)
     assert "nested too deeply" in str(caught.value)
 
 
@@ -316,7 +316,7 @@ def test_lists_nested_too_deeply_raise_markup_error(text):
 def test_a_failed_render_does_not_spoil_the_next_one(lang):
     """After a RecursionError, Python-Markdown's converter rendered no inline Markdown at
     all, nor figures, for every later article of the process."""
-    renderer = MarkdownRenderer()
+    renderer = Markdown()
     with pytest.raises(MarkupError):
         render(renderer, "- " * 1000 + "x\n", lang=lang)
     html = render(renderer, "*fine* [a](/b)\n\n![Caption](x.jpg)\n", lang=lang, base_path="/sub").html
@@ -326,7 +326,7 @@ def test_a_failed_render_does_not_spoil_the_next_one(lang):
 
 
 def test_an_error_of_the_image_resolver_does_not_spoil_the_next_render():
-    renderer = MarkdownRenderer()
+    renderer = Markdown()
 
     def broken(src: str) -> str:
         raise OSError("disk gone")

@@ -36,7 +36,7 @@ from newsroom import build, load_config
 from newsroom.config import Config
 from newsroom.content import KNOWN_FIELDS, Article, load_article
 from newsroom.errors import BuildFailed
-from newsroom.markup import MarkdownRenderer
+from newsroom.markup import Markdown
 
 # Reading one article takes a few milliseconds, a whole build of a tiny site about 0.1 s: the module
 # runs in about 20 s. PROPERTY_SCALE=20 makes twenty times as many examples, to search harder.
@@ -45,7 +45,7 @@ FAST = settings(deadline=None, max_examples=int(150 * SCALE), suppress_health_ch
 BUILDS = settings(deadline=None, max_examples=int(40 * SCALE), suppress_health_check=[HealthCheck.too_slow])
 
 JPEG = b"\xff\xd8\xff\xe0 not really a photo"
-RENDERER = MarkdownRenderer()  # shared, as a worker shares one: a failed render must not spoil the next
+RENDERER = Markdown()  # shared, as a worker shares one: a failed render must not spoil the next
 
 
 def write_site(root: Path) -> Path:
@@ -634,7 +634,7 @@ def reads_or_fails(config: Config, text: str) -> None:
     path = config.dir("content") / "changzhi" / "known.md"
     path.write_text(text, encoding="utf-8")
     try:
-        load_article(config, path, MarkdownRenderer(), shown="content/changzhi/known.md")
+        load_article(config, path, Markdown(), shown="content/changzhi/known.md")
     except BuildFailed as failed:
         assert all(e.path == "content/changzhi/known.md" for e in failed.errors)
     except Exception as exc:
