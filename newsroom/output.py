@@ -242,7 +242,7 @@ class Output:
         if files != self.previous or not self._manifest_ok:
             _write_manifest(self.staging, files)
         stale = set() if self.partial else (self.previous | self.foreign) - self.owners.keys()
-        moves = sorted(_walk(self.staging), key=lambda f: f == MANIFEST)  # the manifest last
+        moves = sorted(_walk(self.staging), key=lambda f: (f == MANIFEST, f))  # in name order, the manifest last
         journal = self.final.parent / f".{self.final.name}.journal-{os.getpid()}"
         temporary = journal.parent / (journal.name + ".tmp")
         faults.point("before-journal")
