@@ -141,8 +141,7 @@ class Output:
 
     def _survey(self) -> None:
         """Learn which files in the output folder are ours; refuse a folder of someone else's."""
-        manifest = read_manifest(self.final)
-        self._manifest_ok = manifest is not None
+        manifest, self._manifest_ok = _read_manifest(self.final)
         if manifest is not None and not self.take_over:
             self.previous = manifest
             return
@@ -267,14 +266,26 @@ def is_kept(relative: str, keep: tuple[str, ...]) -> bool:
 
 def read_manifest(folder: Path) -> set[str] | None:
     """The files the last build wrote into ``folder``, or None if it has no manifest."""
+    return _read_manifest(folder)[0]
+
+
+def _read_manifest(folder: Path) -> tuple[set[str] | None, bool]:
+    """The manifest's files, and whether it is as newsroom wrote it (a damaged line is
+    dropped: it never names a file outside the folder)."""
     try:
         text = (folder / MANIFEST).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
+        return None, False
     lines = text.split("\n")
     if lines[0] != _MANIFEST_HEADER:
-        return None
-    return {line for line in lines[1:] if line}
+        return None, False
+    files = {line for line in lines[1:] if line and _inside(line)}
+    return files, len(files) == len(lines) - 2
+
+
+def _inside(relative: str) -> bool:
+    return not relative.startswith("/") and "\0" not in relative and "\\" not in relative \
+        and all(part not in ("", ".", "..") for part in relative.split("/"))
 
 
 def _write_manifest(folder: Path, files: set[str] | frozenset[str]) -> None:

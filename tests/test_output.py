@@ -276,3 +276,15 @@ def test_a_folder_built_before_manifests_existed_is_still_newsrooms(make_site) -
     assert result.returncode == 0, result.stderr
     assert not (site / "public/changzhi/news/2021/08/b").exists()
     assert MANIFEST in snapshot(site / "public")
+
+
+def test_a_damaged_manifest_never_deletes_outside_the_output_folder(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article()})
+    assert run_build(cwd=site).returncode == 0
+    (site / "precious.txt").write_text("keep me", encoding="utf-8")
+    manifest = site / "public" / MANIFEST
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "../precious.txt\n/etc/hostname\n", encoding="utf-8")
+    (site / "content/changzhi/a.md").write_text(article("Changed"), encoding="utf-8")
+    assert run_build(cwd=site).returncode == 0
+    assert (site / "precious.txt").read_text(encoding="utf-8") == "keep me"
+    assert "../precious.txt" not in manifest.read_text(encoding="utf-8")
