@@ -320,11 +320,23 @@ def _signals_held() -> Iterator[None]:
 
 
 def _apply(journal: Path, final: Path) -> None:
-    """Carry out a journal: move staged files in, delete stale ones. Safe to repeat."""
-    plan = json.loads(journal.read_text(encoding="utf-8"))
-    staging = final.parent / plan["staging"]
+    """Carry out a journal: move staged files in, delete stale ones. Safe to repeat.
+
+    A journal that cannot be read as newsroom wrote it is dropped, not followed: the
+    files it would have moved are each whole, and the next build, whose cache still has
+    the fingerprints of before, writes again whatever differs.
+    """
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+        staging = final.parent / plan["staging"]
+        moves, deletes = list(plan["moves"]), list(plan["deletes"])
+        if not _inside(plan["staging"]) or "/" in plan["staging"] \
+                or not all(isinstance(f, str) and _inside(f) for f in moves + deletes):
+            raise ValueError("a path outside the output folder")
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)
+        return
     made: set[str] = set()
-    moves = plan["moves"]
     with _signals_held():
         for number, relative in enumerate(moves):
             if number == len(moves) // 2:
@@ -338,7 +350,7 @@ def _apply(journal: Path, final: Path) -> None:
                 made.add(folder)
             os.replace(source, final / relative)
         faults.point("after-moves")
-        for relative in plan["deletes"]:
+        for relative in deletes:
             target = final / relative
             target.unlink(missing_ok=True)
             parent = target.parent

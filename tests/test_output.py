@@ -288,3 +288,18 @@ def test_a_damaged_manifest_never_deletes_outside_the_output_folder(make_site) -
     assert run_build(cwd=site).returncode == 0
     assert (site / "precious.txt").read_text(encoding="utf-8") == "keep me"
     assert "../precious.txt" not in manifest.read_text(encoding="utf-8")
+
+
+def test_a_journal_that_is_not_newsrooms_is_dropped_not_followed(make_site, tmp_path: Path) -> None:
+    site = make_site({"content/changzhi/a.md": article()})
+    assert run_build(cwd=site).returncode == 0
+    (tmp_path / "precious.txt").write_text("keep me", encoding="utf-8")
+    (site / ".public.journal-999999999").write_text(json.dumps(
+        {"staging": ".public.staging-999999999", "moves": [], "deletes": ["../../precious.txt"]}), encoding="utf-8")
+    (site / ".public.journal-999999998").write_text("{not json", encoding="utf-8")
+    (site / "content/changzhi/a.md").write_text(article("Changed"), encoding="utf-8")
+    result = run_build(cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "precious.txt").read_text(encoding="utf-8") == "keep me"
+    assert not list(site.glob(".public.journal-*"))
+    assert "Changed" in (site / "public/changzhi/index.html").read_text(encoding="utf-8")
