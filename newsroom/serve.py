@@ -336,6 +336,11 @@ def make_app(preview: Preview, port: int):  # noqa: ANN201 - tornado's Applicati
             status, body, kind = 200, None, "text/html"
             if state.root is not None:
                 file, body = _read(state.root, path)
+                if body is None and path and not path.endswith("/") and _read(state.root, path + "/")[1] is not None:
+                    from urllib.parse import quote  # /changzhi -> /changzhi/, as static hosts do; never //host
+
+                    self.redirect("/" + quote("/".join(p for p in path.split("/") if p)) + "/")
+                    return
                 if body is None:
                     status, (file, body) = 404, _read(state.root, "404.html")
                 if file is not None and body is not None:

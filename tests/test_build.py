@@ -10,13 +10,20 @@ from conftest import FIXTURE_SITE, article, snapshot
 from htmlq import parse
 
 from newsroom import build, load_config
+from newsroom.cache import BuildCache, cache_key
 from newsroom.errors import BuildFailed
+
+
+def fixture_build(**overrides: str) -> None:
+    """Build the committed fixture site; its cache stays in memory, not in the repository."""
+    config = load_config(FIXTURE_SITE / "site.toml", **overrides)
+    build(config, cache=BuildCache(None, cache_key(config), config.root))
 
 
 @pytest.fixture(scope="module")
 def public(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fixture") / "public"
-    build(load_config(FIXTURE_SITE / "site.toml", output_dir=str(out)))
+    fixture_build(output_dir=str(out))
     return out
 
 
@@ -133,7 +140,7 @@ def test_drafts_static_and_footer(public: Path) -> None:
 
 def test_sub_path_base_url(tmp_path: Path) -> None:
     out = tmp_path / "public"
-    build(load_config(FIXTURE_SITE / "site.toml", output_dir=str(out), base_url="https://example.org/shanxi/"))
+    fixture_build(output_dir=str(out), base_url="https://example.org/shanxi/")
     page = parse(out / "changzhi/news/2021/08/bridge-reopens/index.html")
     assert [a.attrs["href"] for a in page.one("nav", "breadcrumb").all("a")] == [
         "/shanxi/", "/shanxi/changzhi/", "/shanxi/changzhi/news/"]
@@ -173,6 +180,6 @@ def test_failed_build_leaves_output_untouched(make_site) -> None:
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
-    build(load_config(FIXTURE_SITE / "site.toml", output_dir=str(one)))
-    build(load_config(FIXTURE_SITE / "site.toml", output_dir=str(two)))
+    fixture_build(output_dir=str(one))
+    fixture_build(output_dir=str(two))
     assert snapshot(one) == snapshot(two)

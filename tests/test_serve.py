@@ -250,3 +250,17 @@ def test_a_config_change_rebuilds_every_page(preview: Preview) -> None:
                       encoding="utf-8")
     until(lambda: "Renamed Portal" not in preview.get("/taiyuan/")[1], "the old title back on the channel page")
     until(lambda: "Renamed Portal" not in preview.get(ARTICLE_URL)[1], "the old title back on the article page")
+
+
+def test_a_folder_without_its_slash_redirects_to_it(preview: Preview) -> None:
+    import http.client
+
+    for asked in ("/changzhi", "//changzhi"):
+        connection = http.client.HTTPConnection(preview.url.removeprefix("http://"), timeout=5)
+        try:
+            connection.request("GET", asked)
+            response = connection.getresponse()
+            assert (response.status, response.getheader("Location")) == (302, "/changzhi/"), asked
+        finally:
+            connection.close()
+    assert preview.get("/nowhere")[0] == 404
