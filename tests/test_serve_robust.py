@@ -363,7 +363,7 @@ def test_rebuild_survives_an_unexpected_exception_and_builds_again(make_site, mo
 
 
 def test_the_watcher_goes_on_after_an_exception_and_ends_after_system_exit(tmp_path: Path) -> None:
-    from newsroom.serve import Watcher
+    from newsroom.watch import Watcher
 
     batches: list[set[Path]] = []
     problems: list[BaseException] = []
@@ -398,6 +398,6 @@ def test_the_watcher_goes_on_after_an_exception_and_ends_after_system_exit(tmp_p
     (".well-known", False), (".htaccess", False), ("game.swf", False), ("photo.jpg", False),
 ])
 def test_editor_temporary_names(name: str, ignored: bool) -> None:
-    from newsroom.serve import is_editor_temporary
+    from newsroom.files import is_editor_temporary
 
     assert is_editor_temporary(name) is ignored
