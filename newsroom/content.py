@@ -8,19 +8,17 @@ with the file line of the field. Unknown fields are kept in ``Article.extra``.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from .config import Channel, Config, Section, is_language_tag
 from .dates import date_from_filename, parse_date
 from .errors import BuildFailed, SiteError, line_of_key
 from .markup import Markdown, MarkupError, is_cjk, shorten
+from .references import References
 from .urls import output_file, permalink, slug_problem, slugify
 
 if TYPE_CHECKING:
@@ -32,7 +30,6 @@ KNOWN_FIELDS = frozenset({
 })
 IMAGE_FIELDS = ("src", "caption", "credit", "alt")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF and CR: never text
-_PAGE_SUFFIXES = ("", ".html", ".htm", ".php", ".asp", ".aspx")  # a link to a page, not to a file
 _NAME_KEYS = ("display_name", "name", "login")  # an author as jekyll-import writes one
 _UNPUBLISHED = frozenset({"draft", "pending", "private", "future", "trash", "auto-draft"})  # WordPress
 
@@ -149,12 +146,7 @@ class _ArticleReader:
         self.errors: list[SiteError] = []
         self.parsed: Parsed | None = None
         self.warnings: list[SiteError] = []
-        self.assets: list[str] = []
-        self.depends: list[str] = []
-        self.absent: list[str] = []
-        self.links: list[tuple[str, int | None]] = []
-        self.url: str | None = None
-        self._line: int | None = None  # of the body reference being resolved
+        self.refs = References(config, path)
 
     # -- reporting ------------------------------------------------------------------
 
@@ -225,37 +217,37 @@ class _ArticleReader:
                             date=date, slug=slug)
             try:
                 output_file(url)
-                self.url = url
+                self.refs.url = url
             except ValueError as exc:
                 self.error("slug", str(exc))
         try:
             rendered = self.renderer.render(
-                parsed.body, lang=lang, resolve_image=self.resolver(parsed, "image", self.resolve),
-                resolve_link=self.resolver(parsed, "link", self.resolve_link), base_path=self.config.base_path
+                parsed.body, lang=lang, resolve_image=self.refs.in_body(parsed, "image", self.warn),
+                resolve_link=self.refs.in_body(parsed, "link", self.warn), base_path=self.config.base_path
             )
         except MarkupError as exc:
             self.error("body", str(exc), line=parsed.body_line)
             return None
-        if self.errors or title is None or self.url is None or date is None or channel is None \
+        if self.errors or title is None or self.refs.url is None or date is None or channel is None \
                 or section is None or slug is None:
             return None
-        url = self.url
+        url, refs = self.refs.url, self.refs
         return Article(
             path=self.shown, url=url, title=title, date=date, channel=channel, section=section,
             source=source or f"{self.config.site.title}-{channel.slug}", slug=slug, lang=lang,
             body=Body(rendered.html), summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
-            image=image, extra=extra, assets=tuple(dict.fromkeys(self.assets)),
-            depends=tuple(dict.fromkeys(self.depends)), digest=self._digest(),
-            absent=tuple(dict.fromkeys(self.absent)), links=tuple(dict.fromkeys(self.links)),
+            image=image, extra=extra, assets=tuple(dict.fromkeys(refs.assets)),
+            depends=tuple(dict.fromkeys(refs.depends)), digest=self._digest(),
+            absent=tuple(dict.fromkeys(refs.absent)), links=tuple(dict.fromkeys(refs.links)),
             warnings=tuple(self.warnings),
         )
 
     def _digest(self) -> str:
         """Path and bytes decide the record, and which referenced files were missing."""
-        if not self.absent:
+        if not self.refs.absent:
             return self.digest
-        return hashlib.sha1("\0".join([self.digest, *self.absent]).encode(), usedforsecurity=False).hexdigest()
+        return hashlib.sha1("\0".join([self.digest, *self.refs.absent]).encode(), usedforsecurity=False).hexdigest()
 
     def text(self, meta: dict[str, Any], key: str, *, required: bool = False, where: str | None = None) -> str | None:
         name = where or key
@@ -427,115 +419,11 @@ class _ArticleReader:
         if not fields["src"]:
             self.error("image.src", "missing; the image file, e.g. /images/photo.jpg")
             return None
-        src = self.resolve(fields["src"], lambda message: self.error("image.src", message))
+        src = self.refs.image(fields["src"], lambda message: self.error("image.src", message))
         if src is None:
             return None
         return Photo(src=src, caption=fields["caption"], credit=fields["credit"],
                      alt=fields["alt"] or fields["caption"])
-
-    # -- images -----------------------------------------------------------------------
-
-    def resolver(self, parsed: Parsed, key: str,
-                 resolve: Callable[[str, Callable[[str], None]], str | None]) -> Callable[[str], str | None]:
-        """For the body: resolve an image src or link href, a dead one being a warning
-        (the reference is then left as written) with the line where the body has it."""
-        def at(src: str) -> int | None:
-            index = parsed.body.find(src)
-            return parsed.body_line + parsed.body.count("\n", 0, index) if index >= 0 else None
-
-        def resolved(src: str) -> str | None:
-            self._line = at(src)
-            return resolve(src, lambda message: self.warn(key, f"{message}; left as written", self._line))
-
-        return resolved
-
-    def resolve_link(self, href: str, report: Callable[[str], None]) -> str | None:
-        """The href to write for a link in the body, or None to leave it as written.
-
-        A link to a file (``report.pdf``, ``../files/map.png``) is relative to the
-        article's folder, like an image: the file is published and the link pointed at
-        it. Links to pages (``/changzhi/``, ``../other-story/``) are checked against
-        the site once every page is known (:attr:`Article.links`).
-        """
-        parts = _split(href, report)
-        if parts is None or parts.scheme or href.startswith("//") or not parts.path:
-            return None  # another site, mailto:, or a #fragment of this page
-        path = unquote(parts.path)
-        base = self.config.base_path
-        if path.startswith("/"):
-            self.links.append((path, self._line))
-            return base + href if base else None
-        extension = os.path.splitext(path.rstrip("/"))[1].lower()
-        if path.endswith("/") or extension in _PAGE_SUFFIXES:
-            if self.url is not None:
-                self.links.append((urljoin(self.url, path), self._line))
-            return None
-        if extension == ".md":
-            report(f"{href!r} links to an article's source file, not to its page; link to the page's URL")
-            return None
-        return self.resolve(href, report, what="link")
-
-    def resolve(self, src: str, report: Callable[[str], None], what: str = "image") -> str | None:
-        """The URL for an image ``src``; publishes files that sit beside articles.
-
-        ``/images/x.jpg`` is a file of static/; ``photo.jpg`` or ``../photos/x.jpg``
-        is relative to the article's folder and must stay inside content/; a URL
-        with a scheme is used as it is.
-        """
-        parts = _split(src, report)
-        if parts is None:
-            return None
-        if parts.scheme or src.startswith("//"):
-            return src
-        path = unquote(parts.path)
-        if not path:
-            report(f"empty {what} path")
-            return None
-        if "\0" in path:
-            report(f"{src!r} holds a NUL character; no file is named so")
-            return None
-        try:
-            return self._resolve_file(src, parts.path, path, report)
-        except OSError as exc:  # e.g. a name longer than the file system allows
-            report(f"{src!r} cannot be a file here: {exc.strerror}")
-            return None
-
-    def _resolve_file(self, src: str, written: str, path: str, report: Callable[[str], None]) -> str | None:
-        base = self.config.base_path
-        if path.startswith("/"):
-            static = self.config.dir("static")
-            target = (static / path.lstrip("/")).resolve()
-            if not target.is_relative_to(static):
-                report(f"{src!r} would leave the static folder")
-            elif not target.is_file():
-                self.absent.append(self.config.relpath(target))
-                report(f"{src!r} not found: no file {self.config.relpath(target)}")
-            else:
-                self.depends.append(self.config.relpath(target))
-                return base + src
-            return None
-        target = Path(os.path.normpath(self.file.parent / path))  # published where the author sees it
-        if not target.is_relative_to(self.content_dir) or not target.resolve().is_relative_to(self.content_dir):
-            report(f"{src!r} would leave the content folder")
-            return None
-        shown = self.config.relpath(self.content_dir) + "/" + target.relative_to(self.content_dir).as_posix()
-        if not target.is_file():
-            self.absent.append(shown)
-            report(f"{src!r} not found: no file {shown}")
-            return None
-        self.depends.append(shown)
-        relative = target.relative_to(self.content_dir).as_posix()
-        self.assets.append(relative)
-        suffix = src[len(written):]  # keep any ?query or #fragment
-        return f"{base}/{relative}{suffix}"
-
-
-def _split(reference: str, report: Callable[[str], None]) -> SplitResult | None:
-    try:
-        return urlsplit(reference)
-    except ValueError as exc:  # e.g. "http://[x": an unclosed IPv6 address
-        report(f"{reference!r} is not a valid URL ({exc})")
-        return None
 
 
 def _person(value: object) -> str | None:
