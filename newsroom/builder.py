@@ -25,7 +25,6 @@ from .model import Page, SiteModel, build_model
 from .output import Output, Writer, recover
 from .progress import Progress
 from .render import Renderer
-from .urls import output_file
 
 IGNORED_STATIC = frozenset({".DS_Store", "Thumbs.db", ".git", ".gitkeep"})
 
@@ -187,7 +186,7 @@ def _warnings(articles: list[Article], published: list[Article], model: SiteMode
     With ``strict`` they are errors: raises :class:`BuildFailed`."""
     found = [w for a in articles for w in a.warnings]
     if any(a.links for a in published):
-        files = set(copies) | {output_file(p.url) for p in model.pages}
+        files = set(copies).union(model.files)
         for article in published:
             for path, line in article.links:
                 if not _on_site(path, files):

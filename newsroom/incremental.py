@@ -19,7 +19,6 @@ from .fingerprint import page_fingerprint, template_keys
 from .model import Page, SiteModel, page_articles
 from .output import MANIFEST, Output
 from .render import Renderer
-from .urls import output_file
 
 
 @dataclass
@@ -73,7 +72,7 @@ class Plan:
            *, preview: bool) -> Plan:
         keys = template_keys(renderer.env, renderer.templates_dir)
         bases = {kind: f"{cache.key}:{preview}:{key}" for kind, key in keys.items()}
-        files = tuple(output_file(p.url) for p in model.pages)
+        files = model.files
         prints = {f: page_fingerprint(p, bases[p.kind]) for f, p in zip(files, model.pages, strict=True)}
         prints.update((relative, _copy_print(source)) for relative, (source, _) in copies.items())
         return cls(bases, files, prints)

@@ -113,6 +113,7 @@ class HomePage(Page):
 class SiteModel:
     articles: tuple[Article, ...]  # newest first
     pages: tuple[Page, ...]
+    files: tuple[str, ...] = ()  # the output file of each page, in the same order
     by_channel: dict[str, tuple[Article, ...]] = field(default_factory=dict)
     by_section: dict[str, tuple[Article, ...]] = field(default_factory=dict)
 
@@ -203,9 +204,9 @@ def build_model(config: Config, articles: Iterable[Article]) -> SiteModel:
                 related=tuple(a for a in pair[: RELATED + 1] if a is not article)[:RELATED],
             ))
     pages.append(Page(url="/404.html", kind="notfound", title="Page not found", crumbs=(home,)))
-    check_urls(pages)
+    files = check_urls(pages)
     return SiteModel(
-        articles=ordered, pages=tuple(pages),
+        articles=ordered, pages=tuple(pages), files=files,
         by_channel={k: tuple(v) for k, v in by_channel.items()},
         by_section={k: tuple(v) for k, v in by_section.items()},
     )
@@ -234,8 +235,9 @@ def _index(items: list[Article], first: str, per_page: int, title: str, crumbs: 
     ]
 
 
-def check_urls(pages: Iterable[Page]) -> None:
-    """Two pages on one URL is an error naming both (articles by their files)."""
+def check_urls(pages: Iterable[Page]) -> tuple[str, ...]:
+    """The output file of each page; two pages on one URL is an error naming both
+    (articles by their files)."""
     owners: dict[str, Page] = {}
     errors: list[SiteError] = []
     for page in pages:
@@ -251,6 +253,7 @@ def check_urls(pages: Iterable[Page]) -> None:
                                         "give one of them another slug"))
     if errors:
         raise BuildFailed(errors)
+    return tuple(owners)
 
 
 def _owner(page: Page) -> str:
