@@ -173,9 +173,7 @@ class Output:
 
     def claim(self, relative: str, owner: str) -> str | None:
         """Reserve an output path for ``owner``; None (and an error) if it is taken or unsafe."""
-        parts = relative.split("/")
-        if not relative or relative.startswith("/") or any(p in ("", ".", "..") for p in parts) \
-                or relative == MANIFEST or "\0" in relative:
+        if not _inside(relative) or relative == MANIFEST:
             self.errors.append(SiteError(owner, None, None, f"output path {relative!r} would leave the output folder"))
             return None
         other = self.owners.setdefault(relative, owner)
@@ -284,7 +282,8 @@ def _read_manifest(folder: Path) -> tuple[set[str] | None, bool]:
 
 
 def _inside(relative: str) -> bool:
-    return not relative.startswith("/") and "\0" not in relative and "\\" not in relative \
+    """Is this '/'-separated path one inside the output folder (no '..', no absolute path)?"""
+    return not relative.startswith("/") and "\0" not in relative \
         and all(part not in ("", ".", "..") for part in relative.split("/"))
 
 
