@@ -18,7 +18,7 @@ from . import faults, workers
 from .cache import BuildCache, Entry, cache_key
 from .config import Config
 from .content import Article, walk_articles
-from .errors import BuildFailed, SiteError
+from .errors import BuildFailed, SiteError, line_of_key
 from .files import walk
 from .incremental import Plan, Session
 from .model import Page, SiteModel, build_model
@@ -76,9 +76,9 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
 
     entries, articles, reads = _load(config, cache, jobs, progress)  # load
     published = [a for a in articles if config.drafts or not a.draft]
-    model = build_model(config, published)  # model
     copies = _copies(config, published)
-    warnings = _warnings(articles, published, model, copies, strict)
+    model = build_model(config, published, provided=frozenset(copies))  # model
+    warnings = _warnings(config, articles, published, model, copies, strict)
     renderer = Renderer(config, preview=preview)
     done = functools.partial(BuildResult.of, model, len(articles), reads=reads, started=started, warnings=warnings)
     if not write:
@@ -179,12 +179,17 @@ def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, s
     return dict(sorted(copies.items())) | static_files
 
 
-def _warnings(articles: list[Article], published: list[Article], model: SiteModel,
+def _warnings(config: Config, articles: list[Article], published: list[Article], model: SiteModel,
               copies: dict[str, tuple[Path, str]], strict: bool) -> tuple[SiteError, ...]:
     """Every warning of the build: those found reading articles, drafts too (kept in their
-    records), and links in published bodies to paths that are no page or file of this site.
-    With ``strict`` they are errors: raises :class:`BuildFailed`."""
+    records), links in published bodies to paths that are no page or file of this site, and
+    a site logo that is no file of it. With ``strict`` they are errors: raises :class:`BuildFailed`."""
     found = [w for a in articles for w in a.warnings]
+    logo = config.site.logo
+    if logo.startswith("/") and logo.lstrip("/") not in copies:
+        found.append(SiteError(config.relpath(config.path), line_of_key(config.path.read_text(encoding="utf-8-sig"), "logo"),
+                               "site.logo", f"{logo!r} not found in {config.build.static_dir}/; structured data "
+                               "names it anyway", warning=True))
     if any(a.links for a in published):
         files = set(copies).union(model.files)
         for article in published:

@@ -12,7 +12,7 @@ The cache lives in ``.cache/newsroom/<output name>-<tag>/`` in the site folder
 * ``bodies-<key>/<digest>.html`` — article bodies, read only by the pages that show them.
 
 The key covers everything besides the files themselves that decides a record or a page:
-the config, newsroom's own source, and the versions of Python-Markdown, PyYAML, Jinja2
+the config, newsroom's own source and built-in templates, and the versions of Python-Markdown, PyYAML, Jinja2
 and MarkupSafe. A cache
 with another key, another format, or that cannot be read (truncated, corrupt) is
 dropped and the build starts from nothing: it is never trusted blindly.
@@ -73,7 +73,8 @@ def cache_key(config: Config) -> str:
     for package in ("markdown", "pyyaml", "jinja2", "markupsafe"):  # what reads, renders and escapes
         digest.update(f"{package} {version(package)}\n".encode())
     digest.update(str(FORMAT).encode())
-    for source in sorted(Path(__file__).parent.glob("*.py")):
+    here = Path(__file__).parent
+    for source in sorted([*here.glob("*.py"), *here.glob("templates/**/*.*")]):  # code and built-in templates
         digest.update(source.read_bytes())
     return digest.hexdigest()
 

@@ -44,6 +44,7 @@ class SiteInfo:
     copyright: str = ""
     address: str = ""
     icp: str = ""
+    logo: str = ""  # the publisher's logo for structured data: a site path ("/images/logo.png") or a URL
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,17 @@ class BuildSettings:
 
 
 @dataclass(frozen=True)
+class Feeds:
+    items: int = 50  # the newest stories in each feed
+    full_content: bool = False  # whole article bodies in feeds, not only the summary
+
+
+@dataclass(frozen=True)
 class Channel:
     slug: str
     name: str
     name_zh: str = ""
+    dateline: str = ""  # where its stories are filed from, e.g. "Changzhi, Shanxi"; default: the name
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,7 @@ class Config:
     build: BuildSettings
     channels: tuple[Channel, ...]
     sections: tuple[Section, ...]
+    feeds: Feeds = Feeds()
     drafts: bool = False
     output_from: str = ""  # where the output folder was chosen: "site.toml:17", "--output" or "site.toml"
 
@@ -190,11 +199,13 @@ class _Reader:
     def read(self, path: Path, data: dict[str, Any], *, output_dir: str | None,
              base_url: str | None, drafts: bool) -> Config | None:
         for key in data:
-            if key not in ("site", "build", "channels", "sections"):
-                self.error(key, None, None, "unknown table; expected [site], [build], [[channels]] or [[sections]]")
+            if key not in ("site", "build", "feeds", "channels", "sections"):
+                self.error(key, None, None,
+                           "unknown table; expected [site], [build], [feeds], [[channels]] or [[sections]]")
 
         site = self.table(data, "site", SiteInfo, required=True)
         build = self.table(data, "build", BuildSettings, required=False)
+        feeds = self.table(data, "feeds", Feeds, required=False)
         channels = self.array(data, "channels", Channel)
         sections = self.array(data, "sections", Section)
         if site is not None and base_url is not None:
@@ -206,13 +217,15 @@ class _Reader:
             self.check_site(site, overridden=base_url is not None)
         if build is not None:
             self.check_build(build, path.parent, overridden=output_dir is not None)
+        if feeds is not None and feeds.items < 1:
+            self.error("feeds", None, "items", "must be at least 1")
         self.check_slugs("channels", channels)
         self.check_slugs("sections", sections)
         both = {c.slug for c in channels} & {s.slug for s in sections}
         for slug in sorted(both):
             index = [s.slug for s in sections].index(slug)
             self.error("sections", index, "slug", f"{slug!r} is also a channel slug; both would own /{slug}/")
-        if self.errors or site is None or build is None:
+        if self.errors or site is None or build is None or feeds is None:
             return None
         if output_dir is not None:
             output_from = "--output"
@@ -220,7 +233,7 @@ class _Reader:
             line = self._line("build", None, "output_dir") if "output_dir" in data.get("build", {}) else None
             output_from = f"{self.shown}:{line}" if line else self.shown
         return Config(path=path, site=site, build=build, channels=tuple(channels),
-                      sections=tuple(sections), drafts=drafts, output_from=output_from)
+                      sections=tuple(sections), feeds=feeds, drafts=drafts, output_from=output_from)
 
     # -- generic, type-driven reading -------------------------------------------------
 
@@ -294,6 +307,10 @@ class _Reader:
                 self.error("site", None, "date_format", f"{site.date_format!r} has no date fields; try '%m %d,%Y'")
         if not site.title.strip():
             self.error("site", None, "title", "must not be empty")
+        if site.logo and not (site.logo.startswith("/") and not site.logo.startswith("//")) \
+                and urlsplit(site.logo).scheme not in ("http", "https"):
+            self.error("site", None, "logo", f"{site.logo!r} must be a path on the site like '/images/logo.png' "
+                       "or an http(s) URL")
         if not is_language_tag(site.language):
             self.error("site", None, "language", f"{site.language!r} is not a language tag like 'en' or 'zh-CN'")
 

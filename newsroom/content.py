@@ -24,9 +24,11 @@ from .urls import output_file, permalink, slug_problem, slugify
 if TYPE_CHECKING:
     from .frontmatter_io import Parsed
 
+UPDATED_FIELDS = ("updated", "lastmod", "last_modified_at")  # newsroom and Hexo, Hugo, Jekyll
 KNOWN_FIELDS = frozenset({
     "title", "date", "channel", "section", "source", "dek", "author", "authors",
     "contributors", "tags", "slug", "draft", "published", "summary", "image", "lang",
+    *UPDATED_FIELDS,
 })
 IMAGE_FIELDS = ("src", "caption", "credit", "alt")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF and CR: never text
@@ -101,6 +103,8 @@ class Article:
     tags: tuple[str, ...] = ()
     draft: bool = False
     image: Photo | None = None
+    updated: datetime | None = None  # when the story last changed, if after ``date``
+    figures: tuple[Photo, ...] = ()  # the photos of the body's figures, in order
     extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter fields
     assets: tuple[str, ...] = ()  # files beside the articles to publish, content-relative
     depends: tuple[str, ...] = ()  # other files whose presence was checked (images), site-relative
@@ -194,6 +198,7 @@ class _ArticleReader:
 
         title = self.text(meta, "title", required=True)
         date = self.date(meta)
+        updated = self.updated(meta, date)
         channel = self.channel(meta)
         section = self.section(meta)
         slug = self.slug(meta)
@@ -237,7 +242,7 @@ class _ArticleReader:
             source=source or f"{self.config.site.title}-{channel.slug}", slug=slug, lang=lang,
             body=Body(rendered.html), summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
-            image=image, extra=extra, assets=tuple(dict.fromkeys(refs.assets)),
+            image=image, updated=updated, figures=tuple(Photo(*figure) for figure in rendered.figures), extra=extra, assets=tuple(dict.fromkeys(refs.assets)),
             depends=tuple(dict.fromkeys(refs.depends)), digest=self._digest(),
             absent=tuple(dict.fromkeys(refs.absent)), links=tuple(dict.fromkeys(refs.links)),
             warnings=tuple(self.warnings),
@@ -284,6 +289,29 @@ class _ArticleReader:
         except ValueError as exc:
             self.error("date", str(exc))
             return None
+
+    def updated(self, meta: dict[str, Any], date: datetime | None) -> datetime | None:
+        """``updated:`` (or Hugo's ``lastmod``, Jekyll's ``last_modified_at``): kept when later than
+        the publication date; earlier is a slip the site survives, and is ignored."""
+        keys = [key for key in UPDATED_FIELDS if meta.get(key) is not None]
+        if not keys:
+            return None
+        if len(keys) > 1:
+            self.error(keys[1], f"both {keys[0]!r} and {keys[1]!r} are set; keep one")
+            return None
+        key = keys[0]
+        tz = self.config.tz
+        try:
+            value = parse_date(meta[key], tz).astimezone(tz)
+        except ValueError as exc:
+            self.error(key, str(exc))
+            return None
+        if date is None or value > date:
+            return value
+        if value < date:
+            line = line_of_key(self.parsed.meta_text, key, self.parsed.meta_line) if self.parsed else None
+            self.warn(key, f"{value.isoformat()} is before the publication date {date.isoformat()}; ignored", line)
+        return None
 
     def channel(self, meta: dict[str, Any]) -> Channel | None:
         known = ", ".join(c.slug for c in self.config.channels)

@@ -41,6 +41,7 @@ SUMMARY_LIMIT = 320
 class Rendered:
     html: str
     summary: str
+    figures: tuple[tuple[str, str, str, str], ...] = ()  # (src, caption, credit, alt) of each figure made
 
 
 @cache
@@ -68,6 +69,7 @@ def _figure_extension() -> type:
             super().__init__(md)
             self.resolve_image: Resolver = lambda src: src
             self.resolve_link: Resolver = lambda href: None
+            self.figures: list[tuple[str, str, str, str]] = []
 
         def run(self, root: etree.Element) -> None:
             for img in root.iter("img"):
@@ -82,7 +84,11 @@ def _figure_extension() -> type:
                     link.set("href", resolved)
             for index, child in enumerate(list(root)):
                 if _only_image(child):
-                    root[index] = _figure(child[0])
+                    root[index] = figure = _figure(child[0])
+                    img, caption = figure[0], figure.find("figcaption")
+                    parts = {} if caption is None else {span.get("class"): span.text or "" for span in caption}
+                    self.figures.append((img.get("src", ""), parts.get("caption", ""), parts.get("credit", ""),
+                                         img.get("alt", "")))
 
     class FigureExtension(Extension):
         def extendMarkdown(self, md: Any) -> None:  # noqa: N802 (Markdown's API)
@@ -164,6 +170,7 @@ class Markdown:
         processor = md.newsroom_figure
         processor.resolve_image = resolve_image
         processor.resolve_link = resolve_link or _base_path_links(base_path)
+        processor.figures = []
         try:
             body = md.convert(text)
         except BaseException as exc:
@@ -173,7 +180,21 @@ class Markdown:
             if isinstance(exc, RecursionError):  # e.g. lists inside lists some 400 levels deep
                 raise MarkupError("lists or quotes are nested too deeply to render") from None
             raise
-        return Rendered(html=body, summary=summarize(body))
+        figures = tuple(tuple(_plain(part) for part in figure) for figure in processor.figures)
+        return Rendered(html=body, summary=summarize(body), figures=figures)  # type: ignore[arg-type]
+
+
+_STASHED = re.compile("\x02[^\x03]*\x03")
+
+
+def _plain(text: str) -> str:
+    """An attribute's text as a reader sees it: Python-Markdown keeps entities written in the
+    source (``&amp;``) and its placeholders in the tree, and writes the entities as they are."""
+    from markdown.util import AMP_SUBSTITUTE
+
+    if "\x02" in text:
+        text = _STASHED.sub("", text.replace(AMP_SUBSTITUTE, "&"))
+    return html.unescape(text) if "&" in text else text
 
 
 class MarkupError(ValueError):

@@ -10,18 +10,33 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from .config import Channel, Config, Section
 from .content import Article
 from .errors import BuildFailed, SiteError
-from .urls import channel_path, output_file, page_path, section_path
+from .urls import (
+    ATOM_PATH,
+    NEWS_SITEMAP_PATH,
+    ROBOTS_PATH,
+    SITEMAP_PATH,
+    channel_path,
+    feed_path,
+    output_file,
+    page_path,
+    section_path,
+    sitemap_part_path,
+)
 
 HOME_LATEST = 12
 HOME_PER_CHANNEL = 5
 HOME_PER_SECTION = 4
 HOME_PHOTOS = 8
 RELATED = 4
+SITEMAP_URLS = 50_000  # the most one sitemap file may list (sitemaps.org); past it, an index of numbered ones
+NEWS_SITEMAP_WINDOW = timedelta(days=2)  # Google News lists articles of the last two days...
+NEWS_SITEMAP_URLS = 1_000  # ...at most this many
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,35 @@ class HomePage(Page):
 
 
 @dataclass(frozen=True)
+class FeedPage(Page):
+    """An RSS 2.0 (kind "rss") or Atom 1.0 (kind "atom") feed: the newest stories of a list."""
+
+    link: str = "/"  # site path of the HTML page the feed follows
+    items: tuple[Article, ...] = ()
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    url: str  # site path
+    lastmod: str = ""  # W3C date-time with offset; "" when unknown (an empty list)
+
+
+@dataclass(frozen=True)
+class SitemapPage(Page):
+    """A sitemap (kind "sitemap": pages) or a sitemap index (kind "sitemapindex": sitemaps).
+    Plain values, not articles: an edit that keeps every address and date keeps it."""
+
+    entries: tuple[SitemapEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewsSitemapPage(Page):
+    """The Google News sitemap (kind "newssitemap"): the stories of the last two days."""
+
+    items: tuple[Article, ...] = ()
+
+
+@dataclass(frozen=True)
 class SiteModel:
     articles: tuple[Article, ...]  # newest first
     pages: tuple[Page, ...]
@@ -130,8 +174,8 @@ def placement_key(article: Article) -> Hashable:
     show (the preview's quick path relies on this). Extend it with every field the model
     learns to sort or select by.
     """
-    return (article.url, article.date, article.channel.slug, article.section.slug, article.draft,
-            article.image is None)
+    return (article.url, article.date, article.updated, article.channel.slug, article.section.slug,
+            article.draft, article.image is None)
 
 
 def map_articles(value: Any, change: Callable[[Article], Article]) -> Any:
@@ -160,8 +204,16 @@ def page_articles(value: Any) -> list[Article]:
     return found
 
 
-def build_model(config: Config, articles: Iterable[Article]) -> SiteModel:
-    """All pages of the site. Raises :class:`BuildFailed` when two claim one URL."""
+def last_modified(article: Article) -> datetime:
+    """When a story last changed: ``updated:``, else its publication date."""
+    return article.updated or article.date
+
+
+def build_model(config: Config, articles: Iterable[Article], provided: frozenset[str] = frozenset()) -> SiteModel:
+    """All pages of the site. Raises :class:`BuildFailed` when two claim one URL.
+
+    ``provided`` names the output files the site supplies itself (static/): a
+    ``robots.txt`` there replaces the one newsroom writes."""
     ordered = newest_first(articles)
     by_channel: dict[str, list[Article]] = defaultdict(list)
     by_section: dict[str, list[Article]] = defaultdict(list)
@@ -204,6 +256,10 @@ def build_model(config: Config, articles: Iterable[Article]) -> SiteModel:
                 related=tuple(a for a in pair[: RELATED + 1] if a is not article)[:RELATED],
             ))
     pages.append(Page(url="/404.html", kind="notfound", title="Page not found", crumbs=(home,)))
+    pages += _feeds(config, ordered, by_channel, by_section)
+    pages += _sitemaps(pages, ordered)
+    if "robots.txt" not in provided:
+        pages.append(Page(url=ROBOTS_PATH, kind="robots", title="robots.txt"))
     files = check_urls(pages)
     return SiteModel(
         articles=ordered, pages=tuple(pages), files=files,
@@ -224,6 +280,59 @@ def _home(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, li
         sections=tuple((s, tuple(by_section[s.slug][:HOME_PER_SECTION])) for s in config.sections),
         photos=tuple(with_photo[:HOME_PHOTOS]),
     )
+
+
+def _feeds(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
+           by_section: dict[str, list[Article]]) -> list[FeedPage]:
+    """RSS for the site, each channel and each section; Atom for the site."""
+    count = config.feeds.items
+    newest = ordered[:count]
+    feeds = [FeedPage(url=feed_path(), kind="rss", title=config.site.title, link="/", items=newest),
+             FeedPage(url=ATOM_PATH, kind="atom", title=config.site.title, link="/", items=newest)]
+    for channel in config.channels:
+        folder = channel_path(channel.slug)
+        feeds.append(FeedPage(url=feed_path(folder), kind="rss", title=channel.name, channel=channel, link=folder,
+                              items=tuple(by_channel[channel.slug][:count])))
+    for section in config.sections:
+        folder = section_path(section.slug)
+        feeds.append(FeedPage(url=feed_path(folder), kind="rss", title=section.name, section=section, link=folder,
+                              items=tuple(by_section[section.slug][:count])))
+    return feeds
+
+
+def _sitemaps(pages: list[Page], ordered: tuple[Article, ...]) -> list[Page]:
+    """``sitemap.xml`` listing every HTML page with its last change (past :data:`SITEMAP_URLS`,
+    an index of numbered sitemaps), and the Google News sitemap."""
+    entries = []
+    for page in pages:
+        if isinstance(page, ArticlePage) and page.article is not None:
+            changed: datetime | None = last_modified(page.article)
+        elif isinstance(page, IndexPage) and page.pager is not None:
+            changed = max(map(last_modified, page.pager.items), default=None)
+        elif isinstance(page, HomePage):
+            changed = max(map(last_modified, page_articles(page)), default=None)
+        else:
+            continue  # the 404 page, feeds
+        entries.append(SitemapEntry(page.url, changed.isoformat() if changed else ""))
+    if len(entries) <= SITEMAP_URLS:
+        sitemaps: list[Page] = [SitemapPage(url=SITEMAP_PATH, kind="sitemap", title="Sitemap", entries=tuple(entries))]
+    else:
+        parts = [SitemapPage(url=sitemap_part_path(n + 1), kind="sitemap", title=f"Sitemap {n + 1}",
+                             entries=tuple(entries[start : start + SITEMAP_URLS]))
+                 for n, start in enumerate(range(0, len(entries), SITEMAP_URLS))]
+        index = tuple(SitemapEntry(part.url, max((e.lastmod for e in part.entries), default="", key=_instant))
+                      for part in parts)
+        sitemaps = [SitemapPage(url=SITEMAP_PATH, kind="sitemapindex", title="Sitemap", entries=index), *parts]
+    recent = ()
+    if ordered:
+        since = ordered[0].date - NEWS_SITEMAP_WINDOW
+        recent = tuple(a for a in ordered[:NEWS_SITEMAP_URLS] if a.date >= since)
+    return [*sitemaps, NewsSitemapPage(url=NEWS_SITEMAP_PATH, kind="newssitemap", title="News sitemap",
+                                       items=recent)]
+
+
+def _instant(lastmod: str) -> float:
+    return datetime.fromisoformat(lastmod).timestamp() if lastmod else float("-inf")
 
 
 def _index(items: list[Article], first: str, per_page: int, title: str, crumbs: tuple[Crumb, ...],
@@ -251,6 +360,18 @@ def check_urls(pages: Iterable[Page]) -> tuple[str, ...]:
                 errors.append(SiteError(mine.article.path, None, "slug",
                                         f"URL {page.url} is also the URL of {_owner(theirs)}; "
                                         "give one of them another slug"))
+    for key, page in owners.items():
+        folder = key.rpartition("/")[0]
+        while "." in folder:  # every file's name has a dot, so only such a folder can be one
+            other = owners.get(folder)
+            if other is not None:
+                for mine in (page, other):
+                    if isinstance(mine, ArticlePage) and mine.article is not None:
+                        errors.append(SiteError(mine.article.path, None, "slug",
+                                                f"{page.url} would be inside {other.url}, which is a file; "
+                                                "give the article another slug"))
+                break
+            folder = folder.rpartition("/")[0]
     if errors:
         raise BuildFailed(errors)
     return tuple(owners)

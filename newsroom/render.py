@@ -7,9 +7,12 @@ the template's file and line.
 
 from __future__ import annotations
 
+import mimetypes
+import re
 import sys
 from collections.abc import Iterable
 from datetime import datetime
+from email.utils import format_datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -20,11 +23,21 @@ import jinja2
 from .config import Config
 from .errors import BuildFailed, SiteError
 from .markup import is_cjk
-from .model import ArticlePage, IndexPage, Page
-from .urls import channel_path, section_path
+from .metadata import Metadata, jsonld
+from .model import ArticlePage, IndexPage, Page, last_modified
+from .urls import ATOM_PATH, NEWS_SITEMAP_PATH, SITEMAP_PATH, channel_path, feed_path, section_path
 
-#: The template of each page kind; :mod:`newsroom.fingerprint` hashes the same ones.
-TEMPLATES = {"home": "home.html", "index": "index.html", "article": "article.html", "notfound": "404.html"}
+#: The template of each page kind; :mod:`newsroom.fingerprint` hashes the same ones. Those
+#: named ``newsroom/…`` are built in (:data:`BUILTIN_TEMPLATES`); a site may override any
+#: of them with a file of the same name in its templates folder.
+TEMPLATES = {
+    "home": "home.html", "index": "index.html", "article": "article.html", "notfound": "404.html",
+    "rss": "newsroom/rss.xml", "atom": "newsroom/atom.xml", "sitemap": "newsroom/sitemap.xml",
+    "sitemapindex": "newsroom/sitemap-index.xml", "newssitemap": "newsroom/sitemap-news.xml",
+    "robots": "newsroom/robots.txt",
+}
+#: Templates every site has: feeds, sitemaps, robots.txt and the ``<head>`` metadata.
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
 
 class Renderer:
@@ -32,7 +45,8 @@ class Renderer:
         self.config = config
         self.templates_dir = config.dir("templates")
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.templates_dir),
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(self.templates_dir),
+                                        jinja2.FileSystemLoader(BUILTIN_TEMPLATES)]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -51,14 +65,40 @@ class Renderer:
             date=self.format_date,
             isodate=lambda value: value.isoformat(),
             names=join_names,
+            rfc822=format_datetime,  # RSS dates: "Wed, 25 Aug 2021 09:30:00 +0800"
+            lastmod=last_modified,
+            jsonld=jsonld,
+            mimetype=lambda src: mimetypes.guess_type(src.split("?")[0])[0] or "image/jpeg",
+            absolute_links=self.absolute_links,
+            news_language=news_language,
         )
+        self.metadata = Metadata(config)
         self.env.tests["cjk"] = is_cjk
         self.env.globals.update(
             site=config.site,
             channels=config.channels,
             sections=config.sections,
             preview=preview,
+            feeds=config.feeds,
+            structured_data=self.metadata.structured_data,
+            logo_src=self.metadata.logo_src(),
+            feed_url=lambda channel=None, section=None: base_url + feed_path(  # the site's, a channel's, a section's
+                channel_path(channel.slug) if channel else section_path(section.slug) if section else "/"),
+            atom_url=base_url + ATOM_PATH,
+            sitemap_url=base_url + SITEMAP_PATH,
+            news_sitemap_url=base_url + NEWS_SITEMAP_PATH,
         )
+
+    def absolute_links(self, body: object) -> str:
+        """An article body for a feed: root-relative ``src`` and ``href`` made absolute, since
+        a feed reader shows it away from the site."""
+        origin = self.origin
+        return _ROOT_RELATIVE.sub(lambda m: m.group(1) + origin + "/", str(body))
+
+    @property
+    def origin(self) -> str:
+        scheme, _, rest = self.config.site.base_url.partition("://")
+        return f"{scheme}://{rest.split('/')[0]}"
 
     def format_date(self, value: datetime, fmt: str | None = None) -> str:
         return value.astimezone(self.config.tz).strftime(fmt or self.config.site.date_format)
@@ -114,6 +154,17 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, jinja2.UndefinedError):
         return f"{exc.message}"
     return f"{type(exc).__name__}: {exc}"
+
+
+_ROOT_RELATIVE = re.compile(r"""(\s(?:src|href|poster)=["'])/(?!/)""")
+
+
+def news_language(lang: str) -> str:
+    """A language tag as Google News wants it: ISO 639 (``en``), but ``zh-cn`` or ``zh-tw``."""
+    parts = lang.lower().replace("_", "-").split("-")
+    if parts[0] == "zh":
+        return "zh-tw" if any(p in ("tw", "hk", "mo", "hant") for p in parts[1:]) else "zh-cn"
+    return parts[0]
 
 
 def join_names(names: Iterable[str]) -> str:

@@ -116,3 +116,20 @@ def channel_path(channel: str) -> str:
 def section_path(section: str, channel: str | None = None) -> str:
     """``/news/`` across all channels, or ``/changzhi/news/`` within one."""
     return f"/{channel}/{section}/" if channel else f"/{section}/"
+
+
+#: The site's own machine-read files, at the root of the site.
+ATOM_PATH = "/atom.xml"
+SITEMAP_PATH = "/sitemap.xml"
+NEWS_SITEMAP_PATH = "/sitemap-news.xml"
+ROBOTS_PATH = "/robots.txt"
+
+
+def feed_path(folder: str = "/") -> str:
+    """The RSS feed of the list whose first page is ``folder``: ``/feed.xml``, ``/changzhi/feed.xml``."""
+    return f"{folder}feed.xml"
+
+
+def sitemap_part_path(number: int) -> str:
+    """Numbered sitemap ``number`` (from 1) of a site too large for one: ``/sitemap-1.xml``."""
+    return f"/sitemap-{number}.xml"

@@ -28,7 +28,8 @@ from newsroom.markup import Markdown
 from newsroom.model import build_model
 from newsroom.render import Renderer
 
-KINDS = {"home", "index", "article", "notfound"}
+HTML_KINDS = {"home", "index", "article", "notfound"}
+KINDS = HTML_KINDS | {"rss", "atom", "sitemap", "sitemapindex", "newssitemap", "robots"}
 
 
 # -- template keys -----------------------------------------------------------------------
@@ -88,8 +89,18 @@ def test_editing_a_partial_of_lists_changes_only_the_list_pages(templates: Templ
     assert templates.changed_by("partials/lists.html") == {"home", "index"}
 
 
-def test_editing_the_base_template_changes_every_key(templates: Templates) -> None:
-    assert templates.changed_by("base.html") == KINDS
+def test_editing_the_base_template_changes_every_html_key(templates: Templates) -> None:
+    assert templates.changed_by("base.html") == HTML_KINDS
+
+
+def test_a_site_template_that_replaces_a_built_in_one_changes_its_key(templates: Templates) -> None:
+    """Feeds, sitemaps and robots.txt come from newsroom's own templates (covered by the cache
+    key) until the site has a file of the same name: then that file is what the key follows."""
+    before = templates.keys()
+    templates.write("newsroom/robots.txt", "User-agent: *\nDisallow: /drafts/\n")
+    after = templates.keys()
+    assert {kind for kind in before if before[kind] != after[kind]} == {"robots"}
+    assert templates.changed_by("newsroom/robots.txt") == {"robots"}
 
 
 def test_a_template_no_page_uses_changes_no_key(templates: Templates) -> None:

@@ -28,21 +28,25 @@ def story(rng: random.Random, n: int) -> str:
 
 def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
     articles = sorted((site / "content").rglob("*.md"))
-    kind = rng.choice(["body", "title", "date", "move", "delete", "add", "add", "template", "config", "static"])
-    if kind in ("body", "title", "date", "move", "delete") and not articles:
+    kind = rng.choice(["body", "title", "date", "updated", "move", "delete", "add", "add", "template", "config",
+                       "feeds", "static"])
+    if kind in ("body", "title", "date", "updated", "move", "delete") and not articles:
         kind = "add"
     if kind == "add":
         counter[0] += 1
         target = site / "content" / rng.choice(CHANNELS) / f"story-{counter[0]}.md"
         target.write_text(story(rng, counter[0]), encoding="utf-8")
         return f"add {target.name}"
-    if kind in ("body", "title", "date"):
+    if kind in ("body", "title", "date", "updated"):
         target = rng.choice(articles)
         lines = target.read_text(encoding="utf-8").splitlines()
         if kind == "body":
             lines.append(f"An added sentence {rng.randint(1, 10**6)}.")
         elif kind == "title":
             lines[1] = f"title: Retitled {rng.randint(1, 10**6)}"
+        elif kind == "updated":  # feeds, Atom, sitemap lastmod and the article's "Updated:" follow it
+            lines = [line for line in lines if not line.startswith("updated:")]
+            lines.insert(3, f"updated: 2022-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 09:15")
         else:
             lines[2] = f"date: 2021-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 08:00"
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -64,6 +68,12 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
         path.write_text(text.replace("</article>", marker + "</article>", 1) if "</article>" in text
                         else text + marker, encoding="utf-8")
         return f"template {name}"
+    if kind == "feeds":
+        config = site / "site.toml"
+        text = config.read_text(encoding="utf-8").split("\n[feeds]")[0].rstrip("\n")
+        items, full = rng.choice([1, 2, 50]), rng.choice(["true", "false"])
+        config.write_text(f"{text}\n[feeds]\nitems = {items}\nfull_content = {full}\n", encoding="utf-8")
+        return f"feeds items={items} full_content={full}"
     if kind == "static":
         (site / "static/css/extra.css").write_text(f"p {{ margin: {rng.randint(1, 9)}px }}", encoding="utf-8")
         return "static css"
@@ -144,7 +154,9 @@ def test_unchanged_articles_are_not_read_again(make_site) -> None:
     assert build(config).articles_read == 0
     (site / "content/changzhi/a.md").write_text(article("Edited"), encoding="utf-8")
     result = build(config)
-    assert (result.articles_read, result.files_written) == (1, 5)  # its page, channel, section, home, neighbour
+    # its page, channel, section, home, neighbour; the site's RSS and Atom, the channel's and the
+    # section's RSS, the news sitemap (sitemap.xml lists no titles: it stays)
+    assert (result.articles_read, result.files_written) == (1, 10)
 
 
 def test_the_preview_quick_path_gives_the_same_bytes(make_site, tmp_path: Path) -> None:
@@ -160,25 +172,28 @@ def test_the_preview_quick_path_gives_the_same_bytes(make_site, tmp_path: Path) 
     session = Session()
     build(config, preview=True, cache=cache, output=output, session=session)
     quick = 0
-    for step in range(12):
+    for step in range(18):
         target = site / "content" / rng.choice(CHANNELS)
         files = sorted(target.glob("*.md"))
         if not files:
             continue
         path = rng.choice(files)
         lines = path.read_text(encoding="utf-8").splitlines()
-        what = rng.choice(["title", "body", "dek", "date"])
+        what = rng.choice(["title", "body", "dek", "date", "updated"])
         if what == "title":
             lines[1] = f"title: Quick title {step}"
         elif what == "date":
             lines[2] = f"date: 2021-{rng.randint(1, 12):02d}-05 10:00"
+        elif what == "updated":
+            lines = [line for line in lines if not line.startswith("updated:")]
+            lines.insert(3, f"updated: 2022-{rng.randint(1, 12):02d}-05 10:00")
         elif what == "dek":
             lines = [f"dek: New dek {step}" if line.startswith("dek:") else line for line in lines]
         else:
             lines.append(f"A new line {step}.")
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         result = patch_articles(config, cache, session, {path.resolve()}, output)
-        if what == "date":
+        if what in ("date", "updated"):
             assert result is None  # the article may move in its lists: a full build's job
         if result is None:
             build(config, preview=True, cache=cache, output=output, session=session)

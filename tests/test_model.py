@@ -158,6 +158,15 @@ def test_every_listing_page_exists_even_when_empty(config):
         ("index", "/news/"),
         ("index", "/culture/"),
         ("notfound", "/404.html"),
+        ("rss", "/feed.xml"),
+        ("atom", "/atom.xml"),
+        ("rss", "/changzhi/feed.xml"),
+        ("rss", "/datong/feed.xml"),
+        ("rss", "/news/feed.xml"),
+        ("rss", "/culture/feed.xml"),
+        ("sitemap", "/sitemap.xml"),
+        ("newssitemap", "/sitemap-news.xml"),
+        ("robots", "/robots.txt"),
     ])
 
 
@@ -179,7 +188,7 @@ def test_every_article_gets_its_page(config):
         assert isinstance(page, ArticlePage)
         assert page.article is article
         assert page.title == article.title
-    assert len(model.pages) == 10 + 3
+    assert len(model.pages) == 10 + 3 + 9  # listings, articles, feeds, sitemaps and robots.txt
     assert len({p.url for p in model.pages}) == len(model.pages)
 
 
