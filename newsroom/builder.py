@@ -22,7 +22,7 @@ from .errors import BuildFailed, SiteError, line_of_key
 from .files import walk
 from .incremental import Plan, Session
 from .model import Page, SiteModel, build_model
-from .output import Output, Writer, recover
+from .output import Output, Writer, is_kept, recover
 from .progress import Progress
 from .render import Renderer
 
@@ -77,7 +77,8 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     entries, articles, reads = _load(config, cache, jobs, progress)  # load
     published = [a for a in articles if config.drafts or not a.draft]
     copies = _copies(config, published)
-    model = build_model(config, published, provided=frozenset(copies))  # model
+    provided = frozenset(copies).union(f for f in ("robots.txt",) if is_kept(f, config.build.keep))
+    model = build_model(config, published, provided=provided)  # model
     warnings = _warnings(config, articles, published, model, copies, strict)
     renderer = Renderer(config, preview=preview)
     done = functools.partial(BuildResult.of, model, len(articles), reads=reads, started=started, warnings=warnings)

@@ -212,8 +212,8 @@ def last_modified(article: Article) -> datetime:
 def build_model(config: Config, articles: Iterable[Article], provided: frozenset[str] = frozenset()) -> SiteModel:
     """All pages of the site. Raises :class:`BuildFailed` when two claim one URL.
 
-    ``provided`` names the output files the site supplies itself (static/): a
-    ``robots.txt`` there replaces the one newsroom writes."""
+    ``provided`` names the output files the site supplies itself (in static/, or kept in
+    the output by ``[build] keep``): a ``robots.txt`` among them replaces newsroom's."""
     ordered = newest_first(articles)
     by_channel: dict[str, list[Article]] = defaultdict(list)
     by_section: dict[str, list[Article]] = defaultdict(list)
