@@ -355,6 +355,16 @@ def test_an_article_on_a_listing_url_fails_naming_the_file(config):
     assert "index page" in error.message
 
 
+def test_an_article_inside_a_feed_file_fails_naming_the_file(config):
+    """``/changzhi/feed.xml/`` would need a folder where the channel's feed is a file."""
+    clash = make_article(config, "feed.xml", "2021-08-25 09:30", url="/changzhi/feed.xml/")
+    with pytest.raises(BuildFailed) as caught:
+        build_model(config, [clash])
+    (error,) = caught.value.errors
+    assert (error.path, error.field) == (clash.path, "slug")
+    assert "/changzhi/feed.xml" in error.message and "which is a file" in error.message
+
+
 def test_a_folder_url_and_its_index_html_are_one_url(config):
     first = make_article(config, "a", "2021-08-25 09:30", url="/changzhi/special/")
     second = make_article(config, "b", "2021-08-25 09:30", url="/changzhi/special/index.html")
