@@ -18,7 +18,7 @@ from typing import Any
 from .config import Channel, Section
 from .content import Article
 from .files import walk
-from .model import Crumb, Page
+from .model import Crumb, Page, SitemapEntry
 from .render import TEMPLATES
 
 
@@ -99,6 +99,8 @@ def _encode(value: Any) -> str:
     if kind is tuple or kind is list:
         if all(type(v) is Article for v in value):  # the common case, by the hundred thousand
             return "[" + ",".join([v.digest for v in value]) + "]"
+        if value and type(value[0]) is SitemapEntry and all(type(v) is SitemapEntry for v in value):  # sitemaps
+            return "[" + ",".join([v.url + " " + v.lastmod for v in value]) + "]"
         return "[" + ",".join([_encode(v) for v in value]) + "]"
     if kind is Channel or kind is Section:
         return "@" + value.slug

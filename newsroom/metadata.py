@@ -35,7 +35,7 @@ def jsonld(data: Any) -> Markup:
 
 def headline(title: str) -> str:
     """A title cut, at a word where it can, to :data:`HEADLINE_LIMIT` characters (ellipsis included)."""
-    return shorten(title, HEADLINE_LIMIT - 1)
+    return title if len(title) <= HEADLINE_LIMIT else shorten(title, HEADLINE_LIMIT - 1)
 
 
 class Metadata:

@@ -303,17 +303,23 @@ def _feeds(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, l
 def _sitemaps(pages: list[Page], ordered: tuple[Article, ...]) -> list[Page]:
     """``sitemap.xml`` listing every HTML page with its last change (past :data:`SITEMAP_URLS`,
     an index of numbered sitemaps), and the Google News sitemap."""
+    updates = any(a.updated is not None for a in ordered)
+
+    def newest(items: Sequence[Article]) -> str:  # items are newest first: without updates, the first
+        if not items:
+            return ""
+        return max(a.updated or a.date for a in items).isoformat() if updates else items[0].date.isoformat()
+
     entries = []
     for page in pages:
-        if isinstance(page, ArticlePage) and page.article is not None:
-            changed: datetime | None = last_modified(page.article)
-        elif isinstance(page, IndexPage) and page.pager is not None:
-            changed = max(map(last_modified, page.pager.items), default=None)
-        elif isinstance(page, HomePage):
-            changed = max(map(last_modified, page_articles(page)), default=None)
-        else:
-            continue  # the 404 page, feeds
-        entries.append(SitemapEntry(page.url, changed.isoformat() if changed else ""))
+        kind = page.kind
+        if kind == "article":
+            article = page.article  # type: ignore[attr-defined]
+            entries.append(SitemapEntry(page.url, (article.updated or article.date).isoformat()))
+        elif kind == "index":
+            entries.append(SitemapEntry(page.url, newest(page.pager.items)))  # type: ignore[attr-defined]
+        elif kind == "home":
+            entries.append(SitemapEntry(page.url, newest(newest_first(page_articles(page)))))
     if len(entries) <= SITEMAP_URLS:
         sitemaps: list[Page] = [SitemapPage(url=SITEMAP_PATH, kind="sitemap", title="Sitemap", entries=tuple(entries))]
     else:
@@ -323,7 +329,7 @@ def _sitemaps(pages: list[Page], ordered: tuple[Article, ...]) -> list[Page]:
         index = tuple(SitemapEntry(part.url, max((e.lastmod for e in part.entries), default="", key=_instant))
                       for part in parts)
         sitemaps = [SitemapPage(url=SITEMAP_PATH, kind="sitemapindex", title="Sitemap", entries=index), *parts]
-    recent = ()
+    recent: tuple[Article, ...] = ()
     if ordered:
         since = ordered[0].date - NEWS_SITEMAP_WINDOW
         recent = tuple(a for a in ordered[:NEWS_SITEMAP_URLS] if a.date >= since)
