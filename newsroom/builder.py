@@ -188,8 +188,8 @@ def _warnings(config: Config, articles: list[Article], published: list[Article],
     found = [w for a in articles for w in a.warnings]
     logo = config.site.logo
     if logo.startswith("/") and logo.lstrip("/") not in copies:
-        found.append(SiteError(config.relpath(config.path), line_of_key(config.path.read_text(encoding="utf-8-sig"), "logo"),
-                               "site.logo", f"{logo!r} not found in {config.build.static_dir}/; structured data "
+        line = line_of_key(config.path.read_text(encoding="utf-8-sig"), "logo")
+        found.append(SiteError(config.relpath(config.path), line, "site.logo", f"{logo!r} not found in {config.build.static_dir}/; structured data "
                                "names it anyway", warning=True))
     if any(a.links for a in published):
         files = set(copies).union(model.files)
