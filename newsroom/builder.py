@@ -189,8 +189,9 @@ def _warnings(config: Config, articles: list[Article], published: list[Article],
     logo = config.site.logo
     if logo.startswith("/") and logo.lstrip("/") not in copies:
         line = line_of_key(config.path.read_text(encoding="utf-8-sig"), "logo")
-        found.append(SiteError(config.relpath(config.path), line, "site.logo", f"{logo!r} not found in {config.build.static_dir}/; structured data "
-                               "names it anyway", warning=True))
+        found.append(SiteError(config.relpath(config.path), line, "site.logo",
+                               f"{logo!r} not found in {config.build.static_dir}/; structured data names it anyway",
+                               warning=True))
     if any(a.links for a in published):
         files = set(copies).union(model.files)
         for article in published:
