@@ -335,6 +335,18 @@ def test_news_sitemap_lists_the_last_two_days(make_site) -> None:
     assert all(W3C_DATETIME.match(e["date"] or "") for e in entries)
 
 
+def test_sitemap_lastmod_without_any_updated(make_site) -> None:
+    """A site where no story has ``updated:``: lists take their newest story's date."""
+    public, _ = built(make_site, NEWS_STORIES)
+    entries = urlset(public / "sitemap.xml")
+    assert entries[BASE + "/"] == "2021-08-25T09:30:00+08:00"
+    assert entries[BASE + "/changzhi/"] == "2021-08-25T09:30:00+08:00"  # newest and edge
+    assert entries[BASE + "/changzhi/page/2/"] == "2021-08-23T09:29:00+08:00"  # past
+    assert entries[BASE + "/taiyuan/"] == "2021-08-24T12:00:00+08:00"
+    assert entries[BASE + "/taiyuan/news/2020/08/ancient/"] == "2020-08-25T09:30:00+08:00"
+    assert entries[BASE + "/business/"] is None
+
+
 def test_news_sitemap_cap_keeps_the_newest(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(model, "NEWS_SITEMAP_URLS", 2)
     public, _ = built(make_site, NEWS_STORIES)
@@ -390,11 +402,14 @@ def test_sub_path_base_url_in_feeds_sitemaps_and_robots(make_site) -> None:
     base = "https://example.org/shanxi/"
     public, _ = built(make_site, STORIES, site_toml=feeds_toml(full_content=True), base_url=base)
     every: list[str] = []
-    for path in [*public.rglob("*.xml")]:
+    for path in public.rglob("*.xml"):
         urls = urls_in_xml(path)
         assert urls, path
         assert all(url.startswith(base) for url in urls), (path, [u for u in urls if not u.startswith(base)])
         every += urls
+    for url in every:  # and leads to a file of the site
+        relative = public / url.removeprefix(base)
+        assert relative.is_file() or (relative / "index.html").is_file(), url
     robots = [line.partition(": ")[2] for line in (public / "robots.txt").read_text(encoding="utf-8").splitlines()
               if line.startswith("Sitemap:")]
     assert robots == [base + "sitemap.xml", base + "sitemap-news.xml"]
@@ -445,7 +460,8 @@ def test_incremental_builds_touch_feeds_and_sitemap_only_when_they_change(make_s
     old = 1_000_000_000_000_000_000
     sitemap = public / "sitemap.xml"
     feeds = [public / name for name in ("feed.xml", "atom.xml", "changzhi/feed.xml", "business/feed.xml")]
-    for path in [sitemap, *feeds]:
+    others = [public / name for name in ("taiyuan/feed.xml", "news/feed.xml")]  # without the market report
+    for path in [sitemap, *feeds, *others]:
         os.utime(path, ns=(old, old))
     before = sitemap.read_bytes()
     market = site / "content/changzhi/market.md"  # no dek: the body's first paragraph is its summary
@@ -455,7 +471,8 @@ def test_incremental_builds_touch_feeds_and_sitemap_only_when_they_change(make_s
     for path in feeds:
         assert path.stat().st_mtime_ns != old, path
         assert "Prices fell at the market." in path.read_text(encoding="utf-8"), path
-    assert sitemap.stat().st_mtime_ns == old
+    for path in [sitemap, *others]:
+        assert path.stat().st_mtime_ns == old, path
     assert sitemap.read_bytes() == before
     assert build(config).files_written == 0
 
@@ -483,6 +500,13 @@ def test_updated_before_the_date_is_a_warning_and_ignored(make_site, key: str) -
     assert urlset(public / "sitemap.xml")[BASE + "/changzhi/news/2021/08/a/"] == "2021-08-25T09:30:00+08:00"
     (entry,) = rss(public / "atom.xml").entries
     assert entry.updated == "2021-08-25T09:30:00+08:00"
+
+
+def test_updated_equal_to_the_date_is_no_update(make_site) -> None:
+    public, result = built(make_site, {"content/changzhi/a.md": article(updated="2021-08-25 09:30")})
+    assert result.warnings == ()
+    assert parse(public / "changzhi/news/2021/08/a/index.html").all("span", "story-updated") == []
+    assert urlset(public / "sitemap.xml")[BASE + "/changzhi/news/2021/08/a/"] == "2021-08-25T09:30:00+08:00"
 
 
 @pytest.mark.parametrize("key", ["updated", "lastmod", "last_modified_at"])
