@@ -380,6 +380,20 @@ def test_static_robots_txt_replaces_the_generated_one(make_site) -> None:
     assert not result.warnings
 
 
+def test_a_robots_txt_kept_in_the_output_replaces_the_generated_one(make_site) -> None:
+    """A desk that put its own robots.txt in the output and listed it in ``[build] keep``
+    keeps it: the build neither overwrites it nor refuses to run."""
+    site = make_site(STORIES, site_toml=SITE_TOML.replace("[build]", '[build]\nkeep = ["robots.txt"]', 1))
+    config = load_config(site / "site.toml")
+    build(config)
+    mine = b"User-agent: *\nDisallow: /\n"
+    (site / "public/robots.txt").write_bytes(mine)
+    build(config)
+    (site / "content/changzhi/late.md").write_text(article("Late story", date="2021-08-27 09:00"), encoding="utf-8")
+    build(config)
+    assert (site / "public/robots.txt").read_bytes() == mine
+
+
 # -- base URL with a path -------------------------------------------------------------------
 
 
