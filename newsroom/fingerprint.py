@@ -19,17 +19,20 @@ from .config import Channel, Section
 from .content import Article
 from .files import walk
 from .model import Crumb, Page, SitemapEntry
-from .render import TEMPLATES
+from .render import BUILTIN_TEMPLATES, TEMPLATES
 
 
 def template_keys(env: Any, folder: Path) -> dict[str, str]:
-    """For each page kind, a hash of its template and every template that one uses."""
+    """For each page kind, a hash of its template and every template that one uses, from
+    the site's ``folder`` or, where it has no file of that name, newsroom's built-in ones."""
     from jinja2 import TemplateSyntaxError, meta
     from jinja2.loaders import split_template_path
 
-    cut = len(str(folder)) + 1
-    listed = walk(folder, "templates", hidden=lambda name: name.startswith("."), wanted=bool, errors=[])
-    sources = {path[cut:].replace(os.sep, "/"): Path(path).read_bytes() for path in listed}  # links followed
+    sources: dict[str, bytes] = {}
+    for root in (BUILTIN_TEMPLATES, folder):  # the site's own replace built-in ones of the same name
+        cut = len(str(root)) + 1
+        listed = walk(root, "templates", hidden=lambda name: name.startswith("."), wanted=bool, errors=[])
+        sources.update((path[cut:].replace(os.sep, "/"), Path(path).read_bytes()) for path in listed)  # links followed
     everything = hashlib.sha1(b"".join(k.encode() + b"\0" + v for k, v in sources.items()),
                               usedforsecurity=False).hexdigest()
     uses: dict[str, set[str] | None] = {}

@@ -103,6 +103,15 @@ def test_a_site_template_that_replaces_a_built_in_one_changes_its_key(templates:
     assert templates.changed_by("newsroom/robots.txt") == {"robots"}
 
 
+def test_replacing_a_partial_of_the_built_in_feeds_changes_the_feed_keys(templates: Templates) -> None:
+    """The built-in feeds import ``newsroom/media.xml``: a site's own copy of it is followed."""
+    before = templates.keys()
+    templates.write("newsroom/media.xml", "{% macro media(photo) %}<media:content/>{% endmacro %}\n")
+    after = templates.keys()
+    assert {kind for kind in before if before[kind] != after[kind]} == {"rss", "atom"}
+    assert templates.changed_by("newsroom/media.xml") == {"rss", "atom"}
+
+
 def test_a_template_no_page_uses_changes_no_key(templates: Templates) -> None:
     templates.write("partials/unused.html", "<p>unused</p>\n")
     assert templates.changed_by("partials/unused.html") == set()
