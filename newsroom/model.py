@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .config import Channel, Config, Section
@@ -331,7 +331,7 @@ def _sitemaps(pages: list[Page], ordered: tuple[Article, ...]) -> list[Page]:
         sitemaps = [SitemapPage(url=SITEMAP_PATH, kind="sitemapindex", title="Sitemap", entries=index), *parts]
     recent: tuple[Article, ...] = ()
     if ordered:
-        since = ordered[0].date.astimezone(timezone.utc) - NEWS_SITEMAP_WINDOW  # 48 real hours, across DST too
+        since = ordered[0].date.astimezone(UTC) - NEWS_SITEMAP_WINDOW  # 48 real hours, across DST too
         recent = tuple(a for a in ordered[:NEWS_SITEMAP_URLS] if a.date >= since)
     return [*sitemaps, NewsSitemapPage(url=NEWS_SITEMAP_PATH, kind="newssitemap", title="News sitemap",
                                        items=recent)]
