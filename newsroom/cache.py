@@ -67,7 +67,8 @@ def cache_key(config: Config) -> str:
     """Everything besides an article's own bytes that decides what reading it gives."""
     from importlib.metadata import version
 
-    neutral = replace(config, build=replace(config.build, output_dir="", keep=()), drafts=False, output_from="")
+    neutral = replace(config, build=replace(config.build, output_dir="", keep=()), drafts=False, future=False,
+                      expired=False, output_from="")
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(repr(neutral).encode())
     for package in ("markdown", "pyyaml", "jinja2", "markupsafe"):  # what reads, renders and escapes

@@ -89,7 +89,9 @@ class Config:
     channels: tuple[Channel, ...]
     sections: tuple[Section, ...]
     feeds: Feeds = Feeds()
-    drafts: bool = False
+    drafts: bool = False  # include drafts (--drafts, the preview)
+    future: bool = False  # include articles dated after the build's time (--future, the preview)
+    expired: bool = False  # include articles past their ``expires:`` time (--expired)
     output_from: str = ""  # where the output folder was chosen: "site.toml:17", "--output" or "site.toml"
 
     def output_error(self, message: str) -> SiteError:
@@ -144,6 +146,8 @@ def load_config(
     output_dir: str | None = None,
     base_url: str | None = None,
     drafts: bool = False,
+    future: bool = False,
+    expired: bool = False,
 ) -> Config:
     """Read and validate site.toml; command-line overrides are validated the same way."""
     path = Path(path)
@@ -164,7 +168,7 @@ def load_config(
     config = reader.read(path.resolve(), data, output_dir=output_dir, base_url=base_url, drafts=drafts)
     if reader.errors or config is None:
         raise BuildFailed(reader.errors)
-    return config
+    return replace(config, future=future, expired=expired)
 
 
 class _Reader:

@@ -25,10 +25,12 @@ if TYPE_CHECKING:
     from .frontmatter_io import Parsed
 
 UPDATED_FIELDS = ("updated", "lastmod", "last_modified_at")  # newsroom and Hexo, Hugo, Jekyll
+EXPIRES_FIELDS = ("expires", "expiryDate")  # newsroom and Hugo
+ALIAS_FIELDS = ("aliases", "redirect_from")  # newsroom and Hugo, jekyll-redirect-from
 KNOWN_FIELDS = frozenset({
     "title", "date", "channel", "section", "source", "dek", "author", "authors",
     "contributors", "tags", "slug", "draft", "published", "summary", "image", "lang",
-    *UPDATED_FIELDS,
+    *UPDATED_FIELDS, *EXPIRES_FIELDS, *ALIAS_FIELDS,
 })
 IMAGE_FIELDS = ("src", "caption", "credit", "alt")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF and CR: never text
@@ -104,6 +106,9 @@ class Article:
     draft: bool = False
     image: Photo | None = None
     updated: datetime | None = None  # when the story last changed, if after ``date``
+    expires: datetime | None = None  # when the story leaves the site
+    aliases: tuple[str, ...] = ()  # old site paths that redirect to ``url``
+    scheduled: bool = False  # dated after the build's time, shown only by --future and the preview
     figures: tuple[Photo, ...] = ()  # the photos of the body's figures, in order
     extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter fields
     assets: tuple[str, ...] = ()  # files beside the articles to publish, content-relative
@@ -199,6 +204,8 @@ class _ArticleReader:
         title = self.text(meta, "title", required=True)
         date = self.date(meta)
         updated = self.updated(meta, date)
+        expires = self.expires(meta, date)
+        aliases = self.aliases(meta)
         channel = self.channel(meta)
         section = self.section(meta)
         slug = self.slug(meta)
@@ -242,7 +249,7 @@ class _ArticleReader:
             source=source or f"{self.config.site.title}-{channel.slug}", slug=slug, lang=lang,
             body=Body(rendered.html), summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
-            image=image, updated=updated, figures=tuple(Photo(*figure) for figure in rendered.figures),
+            image=image, updated=updated, expires=expires, aliases=aliases, figures=tuple(Photo(*figure) for figure in rendered.figures),
             extra=extra, assets=tuple(dict.fromkeys(refs.assets)),
             depends=tuple(dict.fromkeys(refs.depends)), digest=self._digest(),
             absent=tuple(dict.fromkeys(refs.absent)), links=tuple(dict.fromkeys(refs.links)),
@@ -313,6 +320,66 @@ class _ArticleReader:
             line = line_of_key(self.parsed.meta_text, key, self.parsed.meta_line) if self.parsed else None
             self.warn(key, f"{value.isoformat()} is before the publication date {date.isoformat()}; ignored", line)
         return None
+
+    def expires(self, meta: dict[str, Any], date: datetime | None) -> datetime | None:
+        """``expires:`` (Hugo: ``expiryDate``): when the story leaves the site; it must be after ``date``."""
+        keys = [key for key in EXPIRES_FIELDS if meta.get(key) is not None]
+        if not keys:
+            return None
+        if len(keys) > 1:
+            self.error(keys[1], f"both {keys[0]!r} and {keys[1]!r} are set; keep one")
+            return None
+        try:
+            value = parse_date(meta[keys[0]], self.config.tz).astimezone(self.config.tz)
+        except ValueError as exc:
+            self.error(keys[0], str(exc))
+            return None
+        if date is not None and value <= date:
+            self.error(keys[0], f"{value.isoformat()} is not after the publication date {date.isoformat()}: "
+                                "the story would never be shown")
+            return None
+        return value
+
+    def aliases(self, meta: dict[str, Any]) -> tuple[str, ...]:
+        """``aliases:`` (jekyll-redirect-from: ``redirect_from``): old site paths of the story, each
+        redirected to its URL. A path whose last part has no file extension is a folder."""
+        found: list[str] = []
+        for key in ALIAS_FIELDS:
+            value = meta.get(key)
+            if value is None:
+                continue
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                path = self.alias(key, item)
+                if path is not None and path not in found:
+                    found.append(path)
+        return tuple(found)
+
+    def alias(self, key: str, item: object) -> str | None:
+        if not isinstance(item, str) or not item.strip():
+            self.error(key, f"{item!r} is not an address; write old addresses like '/2021-08/25/content_1234.htm'")
+            return None
+        path = item.strip()
+        base = self.config.site.base_url
+        if path.startswith(base):  # the old address written in full, on this site
+            path = "/" + path[len(base):]
+        elif "://" in path or path.startswith("//"):
+            self.error(key, f"{path!r} is on another site; an alias is an address of this one, like '/old/path/'")
+            return None
+        if not path.startswith("/"):
+            path = "/" + path
+        path = path.split("#")[0].split("?")[0]
+        if not path.endswith("/") and "." not in path.rsplit("/", 1)[1]:
+            path += "/"  # /old-story is served as /old-story/ by static hosts
+        if any(c.isspace() for c in path):
+            self.error(key, f"{path!r} has spaces; write them as %20, as the old address did")
+            return None
+        try:
+            output_file(path)
+        except ValueError as exc:
+            self.error(key, str(exc))
+            return None
+        return path
 
     def channel(self, meta: dict[str, Any]) -> Channel | None:
         known = ", ".join(c.slug for c in self.config.channels)

@@ -102,11 +102,22 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A tag or a person, with the site path of its page."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ArticlePage(Page):
     article: Article | None = None
     older: Article | None = None
     newer: Article | None = None
     related: tuple[Article, ...] = ()
+    tags: tuple[Term, ...] = ()  # the article's tags, linked to their pages
+    authors: tuple[Term, ...] = ()  # its byline, linked to the authors' pages
+    contributors: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)

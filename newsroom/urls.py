@@ -133,3 +133,45 @@ def feed_path(folder: str = "/") -> str:
 def sitemap_part_path(number: int) -> str:
     """Numbered sitemap ``number`` (from 1) of a site too large for one: ``/sitemap-1.xml``."""
     return f"/sitemap-{number}.xml"
+
+
+#: Tag, author and date archive pages.
+TAGS_PATH = "/tags/"
+AUTHORS_PATH = "/authors/"
+ARCHIVE_PATH = "/archive/"
+#: Redirects from ``aliases:``, for hosts that read a ``_redirects`` file (Netlify, Cloudflare Pages).
+REDIRECTS_PATH = "/_redirects"
+
+
+def tag_path(slug: str) -> str:
+    return f"{TAGS_PATH}{slug}/"
+
+
+def author_path(slug: str) -> str:
+    return f"{AUTHORS_PATH}{slug}/"
+
+
+def archive_path(year: int, month: int | None = None) -> str:
+    """``/archive/2021/`` or ``/archive/2021/08/``."""
+    return f"{ARCHIVE_PATH}{year:04d}/" if month is None else f"{ARCHIVE_PATH}{year:04d}/{month:02d}/"
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def name_slug(name: str, known: dict[str, str] | None = None) -> str:
+    """The URL slug of a tag or a person: ``Rail transport`` → ``rail-transport``; Chinese in
+    pinyin, the syllables of a run of characters joined (``老陈醋`` → ``laochencu``) as
+    Chinese portals write their addresses. ``known`` maps names to slugs decided elsewhere
+    (a channel's ``name_zh`` to its slug: ``长治`` → ``changzhi``, which no dictionary
+    reads right). May be empty (a name of punctuation only): the caller decides what then."""
+    if known and name in known:
+        return known[name]
+    if _HAN.search(name):
+        from pypinyin import lazy_pinyin  # only for names that need it: importing it takes a while
+
+        words: list[str] = []
+        for part in re.split(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)", name):
+            words.append("".join(lazy_pinyin(part)) if _HAN.match(part) else part)
+        name = " ".join(words)
+    return slugify(name)
