@@ -12,6 +12,7 @@ import functools
 import os
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from . import faults, workers
@@ -41,6 +42,7 @@ class BuildResult:
     seconds: float
     output: Path | None  # None for a check, which writes nothing
     warnings: tuple[SiteError, ...] = ()  # slips the site survives, sorted
+    next_change: tuple[datetime, str, str] | None = None  # (when, article file, "goes live" or "expires")
 
     @classmethod
     def of(cls, model: SiteModel, articles: int, *, reads: int, rendered: int, written: int, kept: int,
@@ -54,7 +56,8 @@ class BuildResult:
 
 def build(config: Config, *, write: bool = True, preview: bool = False, cache: BuildCache | None = None,
           output: Path | None = None, jobs: int | None = None, progress: Progress | None = None,
-          session: Session | None = None, take_over: bool = False, strict: bool = False) -> BuildResult:
+          session: Session | None = None, take_over: bool = False, strict: bool = False,
+          links: bool = False, now: datetime | None = None) -> BuildResult:
     """Build the site of ``config``; raises :class:`BuildFailed` with every mistake found.
 
     With ``write=False`` everything is read, checked and rendered, and nothing is
@@ -64,7 +67,9 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     (none for a check); ``jobs`` is the number of processes (default: one per core);
     a ``session`` is filled with what a later :func:`~newsroom.patch.patch_articles` needs;
     ``take_over`` replaces whatever else the output folder holds (``--clean-output``);
-    ``strict`` makes every warning an error.
+    ``strict`` makes every warning an error; ``links`` makes every dead link or image in an
+    article body one (``check --links``). ``now`` is the time that decides which articles
+    are scheduled or expired (default: the clock).
     """
     started = time.perf_counter()
     progress = progress or Progress(enabled=False)
