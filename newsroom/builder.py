@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import os
 import time
-from dataclasses import dataclass
-from datetime import datetime
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import faults, workers
@@ -44,14 +45,22 @@ class BuildResult:
     warnings: tuple[SiteError, ...] = ()  # slips the site survives, sorted
     next_change: tuple[datetime, str, str] | None = None  # (when, article file, "goes live" or "expires")
 
+    scheduled_skipped: int = 0  # dated after the build's time
+    expired_skipped: int = 0  # past their ``expires:`` time
+
     @classmethod
     def of(cls, model: SiteModel, articles: int, *, reads: int, rendered: int, written: int, kept: int,
-           started: float, output: Path | None, warnings: tuple[SiteError, ...]) -> BuildResult:
+           started: float, output: Path | None, warnings: tuple[SiteError, ...],
+           next_change: tuple[datetime, str, str] | None = None, drafts: int | None = None, scheduled: int = 0,
+           expired: int = 0) -> BuildResult:
         """The result of a build (or of the preview's quick path) of ``model`` from ``articles``
-        files, drafts among them."""
-        return cls(pages=len(model.pages), articles=len(model.articles), drafts_skipped=articles - len(model.articles),
+        files, of which ``drafts``, ``scheduled`` and ``expired`` were left out (default: all
+        that are not in the model, as drafts)."""
+        return cls(pages=len(model.pages), articles=len(model.articles),
+                   drafts_skipped=articles - len(model.articles) if drafts is None else drafts,
                    files_written=written, files_kept=kept, articles_read=reads, pages_rendered=rendered,
-                   seconds=time.perf_counter() - started, output=output, warnings=warnings)
+                   seconds=time.perf_counter() - started, output=output, warnings=warnings, next_change=next_change,
+                   scheduled_skipped=scheduled, expired_skipped=expired)
 
 
 def build(config: Config, *, write: bool = True, preview: bool = False, cache: BuildCache | None = None,
@@ -79,14 +88,17 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         cache = BuildCache.open(BuildCache.folder_for(config, target) if write else None, cache_key(config),
                                 config.root)
 
-    entries, articles, reads = _load(config, cache, jobs, progress)  # load
-    published = [a for a in articles if config.drafts or not a.draft]
-    copies = _copies(config, published)
-    provided = frozenset(copies).union(f for f in ("robots.txt",) if is_kept(f, config.build.keep))
-    model = build_model(config, published, provided=provided)  # model
-    warnings = _warnings(config, articles, published, model, copies, strict)
+    loaded = _load(config, cache, jobs, progress)  # load
+    entries, articles = loaded.entries, loaded.articles
+    published, left_out, next_change = _published(config, articles, now or datetime.now(UTC))
+    copies, model = _model(config, published, loaded.errors)  # model; raises every mistake found so far
+    warnings = _warnings(config, [*loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings],
+                         published, model, copies, strict, links)
     renderer = Renderer(config, preview=preview)
-    done = functools.partial(BuildResult.of, model, len(articles), reads=reads, started=started, warnings=warnings)
+    done = functools.partial(BuildResult.of, model, len(articles) + loaded.failed_drafts, reads=loaded.reads,
+                             started=started, warnings=warnings, next_change=next_change,
+                             drafts=left_out["draft"] + loaded.failed_drafts, scheduled=left_out["scheduled"],
+                             expired=left_out["expired"])
     if not write:
         _render(renderer, list(model.pages), None, jobs, progress)  # render, to check every page
         return done(rendered=len(model.pages), written=0, kept=0, output=None)
@@ -121,10 +133,20 @@ def _render(renderer: Renderer, pages: list[Page], writer: Writer | None, jobs: 
         raise BuildFailed(errors)
 
 
-def _load(config: Config, cache: BuildCache, jobs: int,
-          progress: Progress) -> tuple[dict[str, Entry], list[Article], int]:
-    """Every article: from the cache when its file is unchanged, else read (in parallel).
-    Raises :class:`BuildFailed` with the mistakes of every file."""
+@dataclass
+class Loaded:
+    entries: dict[str, Entry]  # by article path, for the cache
+    articles: list[Article]  # sorted by path
+    reads: int  # files read; the others came from the cache
+    errors: list[SiteError]  # the mistakes of every file
+    warnings: list[SiteError]  # the mistakes of drafts, which are skipped
+    failed_drafts: int
+
+
+def _load(config: Config, cache: BuildCache, jobs: int, progress: Progress) -> Loaded:
+    """Every article: from the cache when its file is unchanged, else read (in parallel), with
+    the mistakes of every file. A draft with mistakes is skipped, its mistakes warnings
+    (unless drafts are built: see :meth:`content._ArticleReader.failed`)."""
     cache.begin()
     content = config.dir("content")
     prefix, cut = config.relpath(content) + "/", len(str(content)) + 1
@@ -143,17 +165,71 @@ def _load(config: Config, cache: BuildCache, jobs: int,
         else:
             todo.append((Path(path), key, stat))
     read = workers.read_articles(config, todo, jobs, progress, keep=cache.keep_body)
+    warnings: list[SiteError] = []
+    failed_drafts = 0
     for (path, key, stat), result in zip(todo, read, strict=True):
         if isinstance(result, BuildFailed):
-            if path.exists():
+            if not path.exists():
+                continue  # deleted while the build read it; the next build (or the preview's next event) sees that
+            if all(e.warning for e in result.errors):
+                warnings.extend(result.errors)
+                failed_drafts += 1
+            else:
                 errors.extend(result.errors)
-            # else: deleted while the build read it; the next build (or the preview's next event) sees that
         else:
             entries[key] = Entry(stat.st_mtime_ns, stat.st_size, result)
-    if errors:
-        raise BuildFailed(errors)
     workers.check_stop()
-    return entries, [entries[k].article for k in sorted(entries)], len(todo)
+    return Loaded(entries, [entries[k].article for k in sorted(entries)], len(todo), errors, warnings, failed_drafts)
+
+
+def _published(config: Config, articles: list[Article],
+               now: datetime) -> tuple[list[Article], Counter[str], tuple[datetime, str, str] | None]:
+    """The articles the site shows at ``now``: not drafts, not dated later (scheduled), not past
+    their ``expires:`` time, unless the config asks for them (the preview shows scheduled
+    stories, marked). Also how many of each were left out, and the next time this changes."""
+    shown: list[Article] = []
+    left_out: Counter[str] = Counter()
+    upcoming: list[tuple[datetime, str, str]] = []
+    for article in articles:
+        if article.draft and not config.drafts:
+            left_out["draft"] += 1
+            continue
+        if article.expires is not None:
+            if article.expires <= now:
+                if not config.expired:
+                    left_out["expired"] += 1
+                    continue
+            else:
+                upcoming.append((article.expires, article.path, "expires"))
+        if article.date > now:
+            upcoming.append((article.date, article.path, "goes live"))
+            if not config.future:
+                left_out["scheduled"] += 1
+                continue
+            # marked, and told apart from the live record: pages that show it change when it goes live
+            article = replace(article, scheduled=True, digest=article.digest + ":scheduled")
+        shown.append(article)
+    return shown, left_out, min(upcoming) if upcoming else None
+
+
+def _model(config: Config, published: list[Article],
+           errors: list[SiteError]) -> tuple[dict[str, tuple[Path, str]], SiteModel]:
+    """The files to copy and the model, or :class:`BuildFailed` with ``errors`` and every mistake
+    these find (two articles on one URL among them), so that one run reports them all."""
+    found = list(errors)
+    copies: dict[str, tuple[Path, str]] = {}
+    try:
+        copies = _copies(config, published)
+    except BuildFailed as failed:
+        found += failed.errors
+    provided = frozenset(copies).union(f for f in ("robots.txt",) if is_kept(f, config.build.keep))
+    try:
+        model = build_model(config, published, provided=provided)
+    except BuildFailed as failed:
+        found += failed.errors
+    if found:
+        raise BuildFailed(found)
+    return copies, model
 
 
 def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, str]]:
@@ -185,12 +261,13 @@ def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, s
     return dict(sorted(copies.items())) | static_files
 
 
-def _warnings(config: Config, articles: list[Article], published: list[Article], model: SiteModel,
-              copies: dict[str, tuple[Path, str]], strict: bool) -> tuple[SiteError, ...]:
-    """Every warning of the build: those found reading articles, drafts too (kept in their
-    records), links in published bodies to paths that are no page or file of this site, and
-    a site logo that is no file of it. With ``strict`` they are errors: raises :class:`BuildFailed`."""
-    found = [w for a in articles for w in a.warnings]
+def _warnings(config: Config, found: list[SiteError], published: list[Article], model: SiteModel,
+              copies: dict[str, tuple[Path, str]], strict: bool, links: bool) -> tuple[SiteError, ...]:
+    """Every warning of the build: ``found`` (those of reading articles, drafts too, kept in their
+    records, and of the model), links in published bodies to paths that are no page or file
+    of this site, and a site logo that is no file of it. With ``strict`` they are errors, and
+    with ``links`` the dead links and images: raises :class:`BuildFailed`."""
+    found = list(found)
     logo = config.site.logo
     if logo.startswith("/") and logo.lstrip("/") not in copies:
         line = line_of_key(config.path.read_text(encoding="utf-8-sig"), "logo")
@@ -206,6 +283,8 @@ def _warnings(config: Config, articles: list[Article], published: list[Article],
                                            "site has that path; left as written", warning=True))
     if strict and found:
         raise BuildFailed([w.as_error() for w in found])
+    if links and any(w.field in ("link", "image") for w in found):
+        raise BuildFailed([w.as_error() for w in found if w.field in ("link", "image")])
     return tuple(sorted(set(found), key=lambda e: (e.path, e.line or 0, e.field or "", e.message)))
 
 

@@ -180,17 +180,26 @@ class _ArticleReader:
             line = raw.count(b"\n", 0, exc.start) + 1
             raise BuildFailed([SiteError(self.shown, line, None, "not UTF-8 text; save the file as UTF-8")]) from None
         if _CONTROL.search(text):
-            raise BuildFailed(_control_characters(self.shown, text))
+            raise self.failed(_control_characters(self.shown, text), _DRAFT_LINE.search(text) is not None)
         from .frontmatter_io import FrontMatterError, split_front_matter  # YAML: only when reading
 
         try:
             self.parsed = split_front_matter(text)
         except FrontMatterError as exc:
-            raise BuildFailed([SiteError(self.shown, exc.line, exc.field, str(exc))]) from None
+            raise self.failed([SiteError(self.shown, exc.line, exc.field, str(exc))],
+                              _DRAFT_LINE.search(text) is not None) from None
         article = self.build(self.parsed)
         if self.errors or article is None:
-            raise BuildFailed(self.errors)
+            raise self.failed(self.errors, _is_draft(self.parsed.meta))
         return article
+
+    def failed(self, errors: list[SiteError], draft: bool) -> BuildFailed:
+        """The mistakes of this file; a draft's are warnings unless drafts are built, so that one
+        reporter's unfinished story never stops a release."""
+        if not draft or self.config.drafts:
+            return BuildFailed(errors)
+        return BuildFailed([SiteError(e.path, e.line, e.field, f"{e.message} (in a draft, which is skipped)",
+                                      warning=True) for e in errors])
 
     # -- fields ---------------------------------------------------------------------
 
@@ -520,6 +529,19 @@ class _ArticleReader:
             return None
         return Photo(src=src, caption=fields["caption"], credit=fields["credit"],
                      alt=fields["alt"] or fields["caption"])
+
+
+#: A draft as a line of front matter says it, for a file whose front matter cannot be read.
+_DRAFT_LINE = re.compile(r"^(?:draft\s*[:=]\s*(?:true|yes)|published\s*[:=]\s*(?:false|no))\s*(?:#.*)?$",
+                         re.MULTILINE | re.IGNORECASE)
+
+
+def _is_draft(meta: dict[str, Any]) -> bool:
+    """A draft, as its front matter says it (``draft: true``, Jekyll's ``published: false``, a
+    WordPress status), even when other fields have mistakes."""
+    status = meta.get("status")
+    return (meta.get("draft") is True or meta.get("published") is False or bool(meta.get("password"))
+            or (isinstance(status, str) and status.strip().lower() in _UNPUBLISHED))
 
 
 def _person(value: object) -> str | None:

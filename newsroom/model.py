@@ -7,7 +7,8 @@ breadcrumbs and neighbours, and refuses two things claiming one URL.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -17,16 +18,24 @@ from .config import Channel, Config, Section
 from .content import Article
 from .errors import BuildFailed, SiteError
 from .urls import (
+    ARCHIVE_PATH,
     ATOM_PATH,
+    AUTHORS_PATH,
     NEWS_SITEMAP_PATH,
+    REDIRECTS_PATH,
     ROBOTS_PATH,
     SITEMAP_PATH,
+    TAGS_PATH,
+    archive_path,
+    author_path,
     channel_path,
     feed_path,
+    name_slug,
     output_file,
     page_path,
     section_path,
     sitemap_part_path,
+    tag_path,
 )
 
 HOME_LATEST = 12
@@ -136,6 +145,40 @@ class HomePage(Page):
 
 
 @dataclass(frozen=True)
+class TermCount:
+    """A tag, a person, a year or a month on an index of them: its page and how many stories."""
+
+    name: str
+    url: str
+    count: int
+    month: datetime | None = None  # archive months: the first day, for a template to name it
+
+
+@dataclass(frozen=True)
+class TermsPage(Page):
+    """``/tags/``, ``/authors/`` or ``/archive/`` (kind "terms"): every term with its count;
+    ``groups`` holds the months of each year on the archive's index."""
+
+    terms: tuple[TermCount, ...] = ()
+    groups: tuple[tuple[TermCount, tuple[TermCount, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class RedirectPage(Page):
+    """An old address of an article (kind "redirect"): a page that sends readers on to ``target``."""
+
+    target: str = "/"
+    article: Article | None = None
+
+
+@dataclass(frozen=True)
+class RedirectsPage(Page):
+    """``/_redirects`` (kind "redirects"): every alias and its target, for hosts that read one."""
+
+    redirects: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class FeedPage(Page):
     """An RSS 2.0 (kind "rss") or Atom 1.0 (kind "atom") feed: the newest stories of a list."""
 
@@ -171,6 +214,7 @@ class SiteModel:
     files: tuple[str, ...] = ()  # the output file of each page, in the same order
     by_channel: dict[str, tuple[Article, ...]] = field(default_factory=dict)
     by_section: dict[str, tuple[Article, ...]] = field(default_factory=dict)
+    warnings: tuple[SiteError, ...] = ()  # slips the site survives: two tags on one slug
 
 
 def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
@@ -186,7 +230,8 @@ def placement_key(article: Article) -> Hashable:
     learns to sort or select by.
     """
     return (article.url, article.date, article.updated, article.channel.slug, article.section.slug,
-            article.draft, article.image is None)
+            article.draft, article.image is None, article.tags, article.authors, article.contributors,
+            article.aliases, article.expires, article.scheduled)
 
 
 def map_articles(value: Any, change: Callable[[Article], Article]) -> Any:
@@ -234,6 +279,11 @@ def build_model(config: Config, articles: Iterable[Article], provided: frozenset
         by_section[article.section.slug].append(article)
         by_pair[article.channel.slug, article.section.slug].append(article)
 
+    known = {name: item.slug for item in (*config.channels, *config.sections) for name in (item.name, item.name_zh)
+             if name}  # 长治 is /tags/changzhi/, as the channel is /changzhi/
+    tags = Taxonomy("tag", TAGS_PATH, tag_path, "Tags", known, [(a, a.tags) for a in ordered])
+    people = Taxonomy("author", AUTHORS_PATH, author_path, "Authors", {},
+                      [(a, (*a.authors, *a.contributors)) for a in ordered])
     home = Crumb(config.site.home_label, "/")
     pages: list[Page] = [_home(config, ordered, by_channel, by_section)]
     per_page = config.build.per_page
@@ -265,7 +315,18 @@ def build_model(config: Config, articles: Iterable[Article], provided: frozenset
                 newer=articles[n - 1] if n > 0 else None,
                 older=articles[n + 1] if n + 1 < len(articles) else None,
                 related=tuple(a for a in pair[: RELATED + 1] if a is not article)[:RELATED],
+                tags=tuple(Term(tags.names[t], tags.urls[t]) for t in article.tags),
+                authors=tuple(Term(people.names[n], people.urls[n]) for n in article.authors),
+                contributors=tuple(Term(people.names[n], people.urls[n]) for n in article.contributors),
             ))
+            pages += (RedirectPage(url=alias, kind="redirect", title=article.title, target=article.url,
+                                   article=article) for alias in article.aliases)
+    pages += tags.pages(home, per_page, ordered)
+    pages += people.pages(home, per_page, ordered)
+    pages += _archive(home, per_page, ordered)
+    redirects = tuple(sorted((p.url, p.target) for p in pages if isinstance(p, RedirectPage)))
+    if redirects:
+        pages.append(RedirectsPage(url=REDIRECTS_PATH, kind="redirects", title="Redirects", redirects=redirects))
     pages.append(Page(url="/404.html", kind="notfound", title="Page not found", crumbs=(home,)))
     pages += _feeds(config, ordered, by_channel, by_section)
     pages += _sitemaps(pages, ordered)
@@ -273,7 +334,7 @@ def build_model(config: Config, articles: Iterable[Article], provided: frozenset
         pages.append(Page(url=ROBOTS_PATH, kind="robots", title="robots.txt"))
     files = check_urls(pages)
     return SiteModel(
-        articles=ordered, pages=tuple(pages), files=files,
+        articles=ordered, pages=tuple(pages), files=files, warnings=(*tags.warnings, *people.warnings),
         by_channel={k: tuple(v) for k, v in by_channel.items()},
         by_section={k: tuple(v) for k, v in by_section.items()},
     )
@@ -291,6 +352,101 @@ def _home(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, li
         sections=tuple((s, tuple(by_section[s.slug][:HOME_PER_SECTION])) for s in config.sections),
         photos=tuple(with_photo[:HOME_PHOTOS]),
     )
+
+
+class Taxonomy:
+    """Tags, or people (authors and contributors): a stable, never empty slug for every name,
+    and a paginated page of stories for each, plus an index of them all.
+
+    Names that differ only in case are one term, shown as most stories write it. Two terms
+    whose names give one slug are told apart: the one with more stories (then the first by
+    name) keeps it, the others get ``-2``, ``-3``…, with a warning naming an article of each.
+    """
+
+    def __init__(self, kind: str, index: str, path: Callable[[str], str], label: str, known: dict[str, str],
+                 tagged: list[tuple[Article, tuple[str, ...]]]):
+        self.kind, self.index, self.label = kind, index, label
+        self.warnings: list[SiteError] = []
+        uses: Counter[str] = Counter()
+        first_use: dict[str, str] = {}
+        for article, names in tagged:
+            for name in dict.fromkeys(names):
+                uses[name] += 1
+                first_use[name] = min(first_use.get(name, article.path), article.path)
+        spellings: dict[str, list[str]] = defaultdict(list)
+        for name in uses:
+            spellings[name.casefold()].append(name)
+        shown = {key: min(forms, key=lambda n: (-uses[n], n)) for key, forms in spellings.items()}
+        counts = {key: sum(uses[n] for n in forms) for key, forms in spellings.items()}
+        by_slug: dict[str, list[str]] = defaultdict(list)
+        for key, name in shown.items():
+            slug = name_slug(name, known) or f"{kind}-{hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:8]}"
+            by_slug[slug].append(key)
+        taken = set(by_slug)
+        slugs: dict[str, str] = {}
+        for slug, keys in by_slug.items():
+            keys.sort(key=lambda k: (-counts[k], shown[k]))
+            slugs[keys[0]] = slug
+            for n, key in enumerate(keys[1:], 2):
+                while f"{slug}-{n}" in taken:
+                    n += 1
+                slugs[key] = f"{slug}-{n}"
+                taken.add(slugs[key])
+                where = min(first_use[form] for form in spellings[key])
+                self.warnings.append(SiteError(where, None, "tags" if kind == "tag" else "authors",
+                                               f"{shown[key]!r} and {shown[keys[0]]!r} make the same address "
+                                               f"{path(slug)}; {shown[key]!r} is at {path(slugs[key])}",
+                                               warning=True))
+        #: For every name as written: the name shown and the site path of its page.
+        self.names = {name: shown[name.casefold()] for name in uses}
+        self.urls = {name: path(slugs[name.casefold()]) for name in uses}
+        self.members: dict[str, list[Article]] = defaultdict(list)  # by page URL, newest first
+        for article, names in tagged:
+            for url in dict.fromkeys(self.urls[n] for n in names):
+                self.members[url].append(article)
+        self.shown = {self.urls[n]: self.names[n] for n in uses}
+
+    def pages(self, home: Crumb, per_page: int, ordered: tuple[Article, ...]) -> list[Page]:
+        top = Crumb(self.label, self.index)
+        found: list[Page] = []
+        for url in sorted(self.members, key=lambda u: (self.shown[u].casefold(), u)):
+            crumbs = (home, top, Crumb(self.shown[url], url))
+            found += (IndexPage(url=pager.url, kind=self.kind, title=self.shown[url], crumbs=crumbs, pager=pager)
+                      for pager in paginate(self.members[url], url, per_page))
+        terms = tuple(TermCount(self.shown[url], url, len(self.members[url]))
+                      for url in sorted(self.members, key=lambda u: (self.shown[u].casefold(), u)))
+        found.append(TermsPage(url=self.index, kind="terms", title=self.label, crumbs=(home, top), terms=terms))
+        return found
+
+
+def _archive(home: Crumb, per_page: int, ordered: tuple[Article, ...]) -> list[Page]:
+    """``/archive/2021/`` and ``/archive/2021/08/``, paginated, and ``/archive/`` listing them."""
+    top = Crumb("Archive", ARCHIVE_PATH)
+    years: dict[int, list[Article]] = defaultdict(list)
+    months: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    for article in ordered:
+        years[article.date.year].append(article)
+        months[article.date.year, article.date.month].append(article)
+    found: list[Page] = []
+    groups = []
+    for year, stories in years.items():  # newest first, as the stories are
+        year_crumb = Crumb(f"{year:04d}", archive_path(year))
+        found += (IndexPage(url=pager.url, kind="archive", title=year_crumb.label, crumbs=(home, top, year_crumb),
+                            pager=pager) for pager in paginate(stories, year_crumb.url, per_page))
+        listed = []
+        for (y, month), in_month in months.items():
+            if y != year:
+                continue
+            first_day = in_month[0].date.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            crumb = Crumb(first_day.strftime("%B %Y"), archive_path(year, month))
+            found += (IndexPage(url=pager.url, kind="archive", title=crumb.label,
+                                crumbs=(home, top, year_crumb, crumb), pager=pager)
+                      for pager in paginate(in_month, crumb.url, per_page))
+            listed.append(TermCount(crumb.label, crumb.url, len(in_month), first_day))
+        groups.append((TermCount(year_crumb.label, year_crumb.url, len(stories)), tuple(listed)))
+    found.append(TermsPage(url=ARCHIVE_PATH, kind="terms", title="Archive", crumbs=(home, top),
+                           terms=tuple(year for year, _ in groups), groups=tuple(groups)))
+    return found
 
 
 def _feeds(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
@@ -327,10 +483,12 @@ def _sitemaps(pages: list[Page], ordered: tuple[Article, ...]) -> list[Page]:
         if kind == "article":
             article = page.article  # type: ignore[attr-defined]
             entries.append(SitemapEntry(page.url, (article.updated or article.date).isoformat()))
-        elif kind == "index":
+        elif kind in ("index", "tag", "author", "archive"):
             entries.append(SitemapEntry(page.url, newest(page.pager.items)))  # type: ignore[attr-defined]
         elif kind == "home":
             entries.append(SitemapEntry(page.url, newest(newest_first(page_articles(page)))))
+        elif kind == "terms":
+            entries.append(SitemapEntry(page.url, ""))
     if len(entries) <= SITEMAP_URLS:
         sitemaps: list[Page] = [SitemapPage(url=SITEMAP_PATH, kind="sitemap", title="Sitemap", entries=tuple(entries))]
     else:
@@ -373,7 +531,10 @@ def check_urls(pages: Iterable[Page]) -> tuple[str, ...]:
             continue
         first, second = sorted((other, page), key=_owner)
         for mine, theirs in ((first, second), (second, first)):
-            if isinstance(mine, ArticlePage) and mine.article is not None:
+            if isinstance(mine, RedirectPage) and mine.article is not None:
+                errors.append(SiteError(mine.article.path, None, "aliases",
+                                        f"alias {page.url} is also the URL of {_owner(theirs)}; remove the alias"))
+            elif isinstance(mine, ArticlePage) and mine.article is not None:
                 errors.append(SiteError(mine.article.path, None, "slug",
                                         f"URL {page.url} is also the URL of {_owner(theirs)}; "
                                         "give one of them another slug"))
@@ -383,10 +544,11 @@ def check_urls(pages: Iterable[Page]) -> tuple[str, ...]:
             other = owners.get(folder)
             if other is not None:
                 for mine in (page, other):
-                    if isinstance(mine, ArticlePage) and mine.article is not None:
-                        errors.append(SiteError(mine.article.path, None, "slug",
+                    if isinstance(mine, ArticlePage | RedirectPage) and mine.article is not None:
+                        alias = isinstance(mine, RedirectPage)
+                        errors.append(SiteError(mine.article.path, None, "aliases" if alias else "slug",
                                                 f"{page.url} would be inside {other.url}, which is a file; "
-                                                "give the article another slug"))
+                                                + ("remove the alias" if alias else "give the article another slug")))
                 break
             folder = folder.rpartition("/")[0]
     if errors:
@@ -395,6 +557,8 @@ def check_urls(pages: Iterable[Page]) -> tuple[str, ...]:
 
 
 def _owner(page: Page) -> str:
+    if isinstance(page, RedirectPage) and page.article is not None:
+        return f"an alias of {page.article.path}"
     if isinstance(page, ArticlePage) and page.article is not None:
         return page.article.path
     return f"the {page.title!r} index page"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import UTC, datetime
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +32,7 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
                    output: Path) -> BuildResult | None:
     """Rebuild after edits of ``changed`` article files, or None when a full build is needed."""
     started = time.perf_counter()
+    now = datetime.now(UTC)
     model = session.model
     content = config.dir("content")
     if model is None or session.renderer is None or not changed or not output.is_dir():
@@ -57,6 +59,8 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
         article = cache.keep_body(load_article(config, path, renderer, shown=key))  # BuildFailed goes up
         if placement_key(entry.article) != placement_key(article):
             return None  # it may move in its lists: a full build's job
+        if article.date > now or (article.expires is not None and article.expires <= now):
+            return None  # scheduled (marked on its pages) or gone: a full build decides
         entries[key] = Entry(stat.st_mtime_ns, stat.st_size, article)
         swaps[key] = article
 

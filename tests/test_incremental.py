@@ -13,6 +13,8 @@ from newsroom.cache import BuildCache, cache_key
 
 CHANNELS = ["changzhi", "taiyuan"]
 SECTIONS = ["news", "business"]
+TAGS = ["rail", "Rail", "长治", "老陈醋", "C++", "C", "bridges"]  # case variants, pinyin, a slug clash
+PEOPLE = ["Li Na", "Wu Jia", "李娜"]
 
 
 def story(rng: random.Random, n: int) -> str:
@@ -29,14 +31,36 @@ def story(rng: random.Random, n: int) -> str:
 def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
     articles = sorted((site / "content").rglob("*.md"))
     kind = rng.choice(["body", "title", "date", "updated", "move", "delete", "add", "add", "template", "config",
-                       "feeds", "static"])
-    if kind in ("body", "title", "date", "updated", "move", "delete") and not articles:
+                       "feeds", "static", "tags", "authors", "alias", "expires", "future"])
+    if kind in ("body", "title", "date", "updated", "move", "delete", "tags", "authors", "alias", "expires",
+                "future") and not articles:
         kind = "add"
     if kind == "add":
         counter[0] += 1
         target = site / "content" / rng.choice(CHANNELS) / f"story-{counter[0]}.md"
         target.write_text(story(rng, counter[0]), encoding="utf-8")
         return f"add {target.name}"
+    if kind in ("tags", "authors", "alias", "expires", "future"):
+        target = rng.choice(articles)
+        lines = target.read_text(encoding="utf-8").splitlines()
+        field = {"tags": "tags:", "authors": "authors:", "alias": "aliases:", "expires": "expires:",
+                 "future": "date:"}[kind]
+        lines = [line for line in lines if not line.startswith(field)]
+        scheduled = any(line.startswith("date: 2099") for line in lines)
+        if kind == "future":  # an expiry before the new date would be a mistake
+            lines = [line for line in lines if not line.startswith("expires:")]
+        counter[0] += 1
+        value = {
+            "tags": lambda: "[" + ", ".join(rng.sample(TAGS, rng.randint(0, 3))) + "]",
+            "authors": lambda: "[" + ", ".join(rng.sample(PEOPLE, rng.randint(0, 2))) + "]",
+            "alias": lambda: f"[/old/{counter[0]}.htm, /2021-08/25/content_{counter[0]}/]",
+            "expires": lambda: "2099-12-31 00:00" if scheduled else rng.choice(["2021-12-31 23:00",
+                                                                                 "2099-01-01 00:00"]),
+            "future": lambda: "2099-06-01 08:00",  # scheduled: left out
+        }[kind]()
+        lines.insert(2 if kind == "future" else 3, f"{field} {value}")
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return f"{kind} {target.name}: {value}"
     if kind in ("body", "title", "date", "updated"):
         target = rng.choice(articles)
         lines = target.read_text(encoding="utf-8").splitlines()
@@ -48,7 +72,8 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
             lines = [line for line in lines if not line.startswith("updated:")]
             lines.insert(3, f"updated: 2022-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 09:15")
         else:
-            lines[2] = f"date: 2021-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 08:00"
+            lines = [f"date: 2021-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 08:00"
+                     if line.startswith("date:") else line for line in lines]
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return f"{kind} {target.name}"
     if kind == "move":
@@ -103,7 +128,7 @@ def test_random_edit_sequences_match_clean_builds(make_site, tmp_path: Path, mon
         mutate(rng, site, counter)
     incremental = site / "public"
     history = []
-    for step in range(14):
+    for step in range(20):
         history.append(mutate(rng, site, counter))
         build(load_config(site / "site.toml"), jobs=jobs)
         clean = tmp_path / f"clean-{step}"
@@ -155,8 +180,9 @@ def test_unchanged_articles_are_not_read_again(make_site) -> None:
     (site / "content/changzhi/a.md").write_text(article("Edited"), encoding="utf-8")
     result = build(config)
     # its page, channel, section, home, neighbour; the site's RSS and Atom, the channel's and the
-    # section's RSS, the news sitemap (sitemap.xml lists no titles: it stays)
-    assert (result.articles_read, result.files_written) == (1, 10)
+    # section's RSS, the news sitemap (sitemap.xml lists no titles: it stays); its year's and
+    # month's archive pages
+    assert (result.articles_read, result.files_written) == (1, 12)
 
 
 def test_the_preview_quick_path_gives_the_same_bytes(make_site, tmp_path: Path) -> None:

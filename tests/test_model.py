@@ -158,6 +158,9 @@ def test_every_listing_page_exists_even_when_empty(config):
         ("index", "/news/"),
         ("index", "/culture/"),
         ("notfound", "/404.html"),
+        ("terms", "/tags/"),
+        ("terms", "/authors/"),
+        ("terms", "/archive/"),
         ("rss", "/feed.xml"),
         ("atom", "/atom.xml"),
         ("rss", "/changzhi/feed.xml"),
@@ -188,7 +191,9 @@ def test_every_article_gets_its_page(config):
         assert isinstance(page, ArticlePage)
         assert page.article is article
         assert page.title == article.title
-    assert len(model.pages) == 10 + 3 + 9  # listings, articles, feeds, sitemaps and robots.txt
+    # listings, articles, feeds, sitemaps and robots.txt, tag, author and archive indexes, the
+    # archive of 2021 and of July and August 2021
+    assert len(model.pages) == 10 + 3 + 9 + 3 + 3
     assert len({p.url for p in model.pages}) == len(model.pages)
 
 
@@ -400,8 +405,8 @@ def test_an_edit_that_keeps_the_placement_key_moves_nothing(tmp_path: Path) -> N
     config = make_config(tmp_path, per_page=4)
     articles = corpus(config)
     before = placements(build_model(config, articles))
-    edited = replace(articles[7], title="A new title", summary="Another summary", dek="A dek", tags=("x", "y"),
-                     authors=("Li Na",), body="<p>Other.</p>", digest="other")
+    edited = replace(articles[7], title="A new title", summary="Another summary", dek="A dek",
+                     body="<p>Other.</p>", digest="other")
     assert placement_key(edited) == placement_key(articles[7])
     assert placements(build_model(config, [*articles[:7], edited, *articles[8:]])) == before
     with_photo = replace(articles[7], image=Photo(src="/images/a.jpg"))
@@ -411,7 +416,7 @@ def test_an_edit_that_keeps_the_placement_key_moves_nothing(tmp_path: Path) -> N
             == placements(build_model(config, [*articles[:7], photo_too, *articles[8:]])))
 
 
-@pytest.mark.parametrize("change", ["date", "channel", "section", "photo"])
+@pytest.mark.parametrize("change", ["date", "channel", "section", "photo", "tags", "authors", "aliases"])
 def test_each_field_of_the_placement_key_can_move_an_article(tmp_path: Path, change: str) -> None:
     from dataclasses import replace
 
@@ -425,7 +430,10 @@ def test_each_field_of_the_placement_key_can_move_an_article(tmp_path: Path, cha
            "channel": lambda a: replace(a, channel=config.channel("changzhi" if a.channel.slug == "datong"
                                                                    else "datong")),
            "section": lambda a: replace(a, section=config.section("culture" if a.section.slug == "news" else "news")),
-           "photo": lambda a: replace(a, image=Photo(src="/images/a.jpg"))}[change](old)
+           "photo": lambda a: replace(a, image=Photo(src="/images/a.jpg")),
+           "tags": lambda a: replace(a, tags=("bridges",)),  # a tag page lists it
+           "authors": lambda a: replace(a, authors=("Li Na",)),  # an author page lists it
+           "aliases": lambda a: replace(a, aliases=("/old/address.htm",))}[change](old)  # a redirect page
     assert placement_key(new) != placement_key(old)
     assert placements(build_model(config, [*articles[:7], new, *articles[8:]])) != \
         placements(build_model(config, articles))
