@@ -34,7 +34,8 @@ TEMPLATES = {
     "home": "home.html", "index": "index.html", "article": "article.html", "notfound": "404.html",
     "rss": "newsroom/rss.xml", "atom": "newsroom/atom.xml", "sitemap": "newsroom/sitemap.xml",
     "sitemapindex": "newsroom/sitemap-index.xml", "newssitemap": "newsroom/sitemap-news.xml",
-    "robots": "newsroom/robots.txt",
+    "robots": "newsroom/robots.txt", "tag": "list.html", "author": "list.html", "archive": "list.html",
+    "terms": "terms.html", "redirect": "redirect.html", "redirects": "newsroom/redirects.txt",
 }
 #: Templates every site has: feeds, sitemaps, robots.txt and the ``<head>`` metadata.
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
