@@ -358,7 +358,8 @@ class Taxonomy:
     """Tags, or people (authors and contributors): a stable, never empty slug for every name,
     and a paginated page of stories for each, plus an index of them all.
 
-    Names that differ only in case are one term, shown as most stories write it. Two terms
+    Names that differ only in case are one term, shown as most stories write it, as are the
+    names of one channel or section (``Taiyuan``, ``太原``). Two terms
     whose names give one slug are told apart: the one with more stories (then the first by
     name) keeps it, the others get ``-2``, ``-3``…, with a warning naming an article of each.
     """
@@ -374,8 +375,9 @@ class Taxonomy:
                 uses[name] += 1
                 first_use[name] = min(first_use.get(name, article.path), article.path)
         spellings: dict[str, list[str]] = defaultdict(list)
-        for name in uses:
-            spellings[name.casefold()].append(name)
+        key_of = {name: "=" + known[name] if name in known else name.casefold() for name in uses}
+        for name in uses:  # 'Rail' and 'rail' are one tag, as are a channel's names 'Taiyuan' and '太原'
+            spellings[key_of[name]].append(name)
         shown = {key: min(forms, key=lambda n: (-uses[n], n)) for key, forms in spellings.items()}
         counts = {key: sum(uses[n] for n in forms) for key, forms in spellings.items()}
         by_slug: dict[str, list[str]] = defaultdict(list)
@@ -398,8 +400,8 @@ class Taxonomy:
                                                f"{path(slug)}; {shown[key]!r} is at {path(slugs[key])}",
                                                warning=True))
         #: For every name as written: the name shown and the site path of its page.
-        self.names = {name: shown[name.casefold()] for name in uses}
-        self.urls = {name: path(slugs[name.casefold()]) for name in uses}
+        self.names = {name: shown[key_of[name]] for name in uses}
+        self.urls = {name: path(slugs[key_of[name]]) for name in uses}
         self.members: dict[str, list[Article]] = defaultdict(list)  # by page URL, newest first
         for article, names in tagged:
             for url in dict.fromkeys(self.urls[n] for n in names):
