@@ -139,7 +139,7 @@ class Preview:
 
     def _config(self, changed: set[Path] | None) -> Config:
         if self.config is None or changed is None or self.config_path.resolve() in changed:
-            config = load_config(self.config_path, base_url=self.base_url, drafts=self.drafts)
+            config = load_config(self.config_path, base_url=self.base_url, drafts=self.drafts, future=True)
             self._save_cache()
             self.cache = BuildCache.open(_cache_folder(config), cache_key(config), config.root)
             self.cache.forget_outputs()  # they describe the folder of another session or config
