@@ -92,7 +92,8 @@ def start(site: Path, tmp: Path, *args: str) -> tuple[subprocess.Popen[str], Pat
 def preview(make_site, tmp_path: Path) -> Iterator[Preview]:
     site = make_site({"content/changzhi/a.md": article("First title"),
                       "content/changzhi/b.md": article("Second story", date="2021-08-24"),
-                      "content/taiyuan/draft.md": article("Unfinished draft", draft="true")})
+                      "content/taiyuan/draft.md": article("Unfinished draft", draft="true"),
+                      "content/taiyuan/later.md": article("A story for later", date="2099-01-01 08:00")})
     process, log, tmpdir, port = start(site, tmp_path)
     url = f"http://127.0.0.1:{port}"
     server = Preview(url, site, process, log, tmpdir)
@@ -186,6 +187,16 @@ def test_renaming_an_article_moves_its_page(preview: Preview) -> None:
 def test_drafts_are_shown_with_a_badge(preview: Preview) -> None:
     status, page = preview.get("/taiyuan/news/2021/08/draft/")
     assert status == 200 and 'class="badge badge-draft"' in page
+
+
+def test_scheduled_stories_are_shown_with_their_time(preview: Preview) -> None:
+    """Editors check a scheduled story before it goes live; a build leaves it out."""
+    status, page = preview.get("/taiyuan/news/2099/01/later/")
+    assert status == 200 and 'class="badge badge-scheduled"' in page and "2099" in page
+    assert "A story for later" in preview.get("/")[1]
+    result = run_build("--output", str(preview.tmp.parent / "built"), cwd=preview.site)
+    assert result.returncode == 0, result.stderr
+    assert not (preview.tmp.parent / "built/taiyuan/news/2099/01/later").exists()
 
 
 def test_no_drafts_flag_hides_them(make_site, tmp_path: Path) -> None:
