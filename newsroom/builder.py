@@ -66,7 +66,7 @@ class BuildResult:
 def build(config: Config, *, write: bool = True, preview: bool = False, cache: BuildCache | None = None,
           output: Path | None = None, jobs: int | None = None, progress: Progress | None = None,
           session: Session | None = None, take_over: bool = False, strict: bool = False,
-          links: bool = False, now: datetime | None = None) -> BuildResult:
+          links: bool = False, now: datetime | None = None, warnings: tuple[SiteError, ...] = ()) -> BuildResult:
     """Build the site of ``config``; raises :class:`BuildFailed` with every mistake found.
 
     With ``write=False`` everything is read, checked and rendered, and nothing is
@@ -78,7 +78,8 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     ``take_over`` replaces whatever else the output folder holds (``--clean-output``);
     ``strict`` makes every warning an error; ``links`` makes every dead link or image in an
     article body one (``check --links``). ``now`` is the time that decides which articles
-    are scheduled or expired (default: the clock).
+    are scheduled or expired (default: the clock). ``warnings`` are the caller's own (an
+    example ``base_url`` in a real build), reported and made errors by ``strict`` like the rest.
     """
     started = time.perf_counter()
     progress = progress or Progress(enabled=False)
@@ -92,8 +93,8 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     entries, articles = loaded.entries, loaded.articles
     published, left_out, next_change = _published(config, articles, now or datetime.now(UTC))
     copies, model = _model(config, published, loaded.errors)  # model; raises every mistake found so far
-    warnings = _warnings(config, [*loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings],
-                         published, model, copies, strict, links)
+    found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
+    warnings = _warnings(config, found, published, model, copies, strict, links)
     renderer = Renderer(config, preview=preview)
     done = functools.partial(BuildResult.of, model, len(articles) + loaded.failed_drafts, reads=loaded.reads,
                              started=started, warnings=warnings, next_change=next_change,

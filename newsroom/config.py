@@ -65,6 +65,48 @@ class Feeds:
 
 
 @dataclass(frozen=True)
+class Labels:
+    """The words of the interface, from ``[labels]``: every one a theme shows, for an edition in
+    another language. Templates read them as ``labels.NAME``."""
+
+    time: str = "Time"
+    source: str = "Source"
+    updated: str = "Updated"
+    tags: str = "Tags"
+    by: str = "By"
+    contributed: str = "contributed to this story."
+    scheduled: str = "Scheduled: goes live"
+    draft: str = "Draft"
+    top_stories: str = "Top stories"
+    latest: str = "Latest"
+    photo_news: str = "Photo news"
+    cities: str = "Cities"
+    sections: str = "Sections"
+    navigation: str = "Channels and sections"
+    breadcrumb: str = "Breadcrumb"
+    more_from: str = "More"
+    story_pager: str = "Previous and next stories"
+    previous: str = "Previous"
+    next: str = "Next"
+    first: str = "First"
+    last: str = "Last"
+    page: str = "Page"
+    of: str = "of"
+    pages: str = "Pages"
+    no_stories: str = "No stories yet."
+    menu: str = "Menu"
+    skip: str = "Skip to main content"
+    not_found_title: str = "Page not found"
+    not_found_text: str = "The page you asked for is not here. It may have moved, or the address may be mistyped."
+    home_link: str = "Go to the home page"
+    tag_page: str = "Tag"
+    author_page: str = "Stories by"
+    archive_page: str = "Archive"
+    all_tags: str = "All tags"
+    all_authors: str = "Authors"
+
+
+@dataclass(frozen=True)
 class Channel:
     slug: str
     name: str
@@ -89,6 +131,7 @@ class Config:
     channels: tuple[Channel, ...]
     sections: tuple[Section, ...]
     feeds: Feeds = Feeds()
+    labels: Labels = Labels()
     drafts: bool = False  # include drafts (--drafts, the preview)
     future: bool = False  # include articles dated after the build's time (--future, the preview)
     expired: bool = False  # include articles past their ``expires:`` time (--expired)
@@ -203,13 +246,14 @@ class _Reader:
     def read(self, path: Path, data: dict[str, Any], *, output_dir: str | None,
              base_url: str | None, drafts: bool) -> Config | None:
         for key in data:
-            if key not in ("site", "build", "feeds", "channels", "sections"):
-                self.error(key, None, None,
-                           "unknown table; expected [site], [build], [feeds], [[channels]] or [[sections]]")
+            if key not in ("site", "build", "feeds", "labels", "channels", "sections"):
+                self.error(key, None, None, "unknown table; expected [site], [build], [feeds], [labels], "
+                           "[[channels]] or [[sections]]")
 
         site = self.table(data, "site", SiteInfo, required=True)
         build = self.table(data, "build", BuildSettings, required=False)
         feeds = self.table(data, "feeds", Feeds, required=False)
+        labels = self.table(data, "labels", Labels, required=False)
         channels = self.array(data, "channels", Channel)
         sections = self.array(data, "sections", Section)
         if site is not None and base_url is not None:
@@ -229,7 +273,7 @@ class _Reader:
         for slug in sorted(both):
             index = [s.slug for s in sections].index(slug)
             self.error("sections", index, "slug", f"{slug!r} is also a channel slug; both would own /{slug}/")
-        if self.errors or site is None or build is None or feeds is None:
+        if self.errors or site is None or build is None or feeds is None or labels is None:
             return None
         if output_dir is not None:
             output_from = "--output"
@@ -237,7 +281,7 @@ class _Reader:
             line = self._line("build", None, "output_dir") if "output_dir" in data.get("build", {}) else None
             output_from = f"{self.shown}:{line}" if line else self.shown
         return Config(path=path, site=site, build=build, channels=tuple(channels),
-                      sections=tuple(sections), feeds=feeds, drafts=drafts, output_from=output_from)
+                      sections=tuple(sections), feeds=feeds, labels=labels, drafts=drafts, output_from=output_from)
 
     # -- generic, type-driven reading -------------------------------------------------
 
@@ -388,3 +432,21 @@ def _type_name(tp: Any) -> str:
     if get_origin(tp) is tuple:
         return f"an array of {_type_name(get_args(tp)[0]).removeprefix('a ').removeprefix('an ')}s"
     return names.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+_EXAMPLE_HOSTS = ("example.com", "example.net", "example.org")  # RFC 2606; `init` writes www.example.org
+
+
+def example_address(config: Config) -> SiteError | None:
+    """A warning when ``base_url`` is still the example address a new site starts with: a
+    site deployed so would give feeds, sitemaps and share cards links that lead nowhere.
+    (The sample site and the tests use the ``.example`` domain on purpose: not warned.)"""
+    host = (urlsplit(config.site.base_url).hostname or "").lower()
+    if not any(host == h or host.endswith("." + h) for h in _EXAMPLE_HOSTS):
+        return None
+    text = config.path.read_text(encoding="utf-8-sig") if config.path.is_file() else ""
+    line = next((n for n, row in enumerate(text.splitlines(), 1) if row.strip().startswith("base_url")), None)
+    return SiteError(config.relpath(config.path), line, "site.base_url",
+                     f"{config.site.base_url!r} is an example address; set base_url to the site's real address "
+                     "(or pass --base-url) before deploying, or feeds, sitemaps and share cards link nowhere",
+                     warning=True)

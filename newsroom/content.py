@@ -7,6 +7,7 @@ with the file line of the field. Unknown fields are kept in ``Article.extra``.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -209,6 +210,7 @@ class _ArticleReader:
             if not isinstance(key, str):
                 self.error(None, f"field names must be text, not {key!r}", parsed.meta_line)
         extra = {k: v for k, v in meta.items() if isinstance(k, str) and k not in KNOWN_FIELDS}
+        self.near_misses(meta)
 
         title = self.text(meta, "title", required=True)
         date = self.date(meta)
@@ -252,13 +254,15 @@ class _ArticleReader:
         if self.errors or title is None or self.refs.url is None or date is None or channel is None \
                 or section is None or slug is None:
             return None
+        self.body_images(parsed, rendered.html)  # the photos of Article.figures, and inline images
         url, refs = self.refs.url, self.refs
         return Article(
             path=self.shown, url=url, title=title, date=date, channel=channel, section=section,
             source=source or f"{self.config.site.title}-{channel.slug}", slug=slug, lang=lang,
             body=Body(rendered.html), summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
-            image=image, updated=updated, expires=expires, aliases=aliases, figures=tuple(Photo(*figure) for figure in rendered.figures),
+            image=image, updated=updated, expires=expires, aliases=aliases,
+            figures=tuple(Photo(*figure) for figure in rendered.figures),
             extra=extra, assets=tuple(dict.fromkeys(refs.assets)),
             depends=tuple(dict.fromkeys(refs.depends)), digest=self._digest(),
             absent=tuple(dict.fromkeys(refs.absent)), links=tuple(dict.fromkeys(refs.links)),
@@ -452,8 +456,8 @@ class _ArticleReader:
 
     def names(self, meta: dict[str, Any], key: str, where: str | None = None) -> tuple[str, ...]:
         value = meta.get(key)
-        if value is None:
-            return ()
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return ()  # `author: ""`, as `new` writes it to fill in
         items = value if isinstance(value, list) else [value]
         names = [_person(i) for i in items]
         if not all(names):
@@ -521,14 +525,46 @@ class _ArticleReader:
             if key not in IMAGE_FIELDS:
                 self.error(f"image.{key}", f"unknown field; an image has {', '.join(IMAGE_FIELDS)}")
         fields = {k: self.text(value, k, where=f"image.{k}") or "" for k in IMAGE_FIELDS}
+        if not any(fields.values()):  # `image: {src: "", caption: "", ...}` as `new` writes it: no photo
+            return None
         if not fields["src"]:
             self.error("image.src", "missing; the image file, e.g. /images/photo.jpg")
             return None
         src = self.refs.image(fields["src"], lambda message: self.error("image.src", message))
         if src is None:
             return None
+        if not fields["alt"] and not fields["caption"]:
+            self.warn("image", "the lead photo has neither alt text nor caption; add 'alt:' (what the photo "
+                      "shows, for readers who cannot see it) or 'caption:' under 'image:'", self.key_line("image"))
         return Photo(src=src, caption=fields["caption"], credit=fields["credit"],
                      alt=fields["alt"] or fields["caption"])
+
+    # -- slips the site survives ------------------------------------------------------
+
+    def key_line(self, key: str) -> int | None:
+        return line_of_key(self.parsed.meta_text, key, self.parsed.meta_line) if self.parsed else None
+
+    def near_misses(self, meta: dict[str, Any]) -> None:
+        """An unknown field that looks like a known one (``tag:``, ``Title:``, ``auther:``) is a slip.
+        Other unknown fields, those other generators use on purpose among them, go to ``extra`` unremarked."""
+        for key in meta:
+            meant = _near_miss(key) if isinstance(key, str) else None
+            if meant is not None:
+                self.warn(key, f"unknown field; did you mean {meant!r}?", self.key_line(key))
+
+    def body_images(self, parsed: Parsed, html: str) -> None:
+        """Images of the body without alt text: a figure (an image alone in its paragraph, whose
+        alt text is its caption) without caption, or an image inside a paragraph's text."""
+        if not _EMPTY_ALT.search(html):  # what was rendered has none: none in code blocks need looking for
+            return
+        for src, index, alone in _images_without_alt(parsed.body):
+            line = parsed.body_line + parsed.body.count("\n", 0, index)
+            if alone:
+                self.warn("image", f"{src!r} has neither caption nor alt text; write what the photo shows "
+                          "between the brackets of ![]", line)
+            else:
+                self.warn("image", f"{src!r} has no alt text; write what the image shows between the brackets "
+                          "of ![]", line)
 
 
 #: A draft as a line of front matter says it, for a file whose front matter cannot be read.
@@ -568,3 +604,81 @@ def _control_characters(shown: str, text: str) -> list[SiteError]:
 
 def _kind(value: object) -> str:
     return {dict: "a set of fields", list: "a list"}.get(type(value), type(value).__name__)
+
+
+# -- slips the site survives: near-miss field names, images without alt text ----------------
+
+#: Fields other generators write on purpose (Jekyll, Hugo, Hexo, WordPress exports, themes):
+#: kept in ``extra`` without a warning, even those that look like one of newsroom's.
+_OTHER_FIELDS = frozenset(name.lower() for name in (
+    "layout", "permalink", "categories", "category", "excerpt", "excerpt_separator", "redirect_to",  # Jekyll
+    "description", "weight", "url", "type", "images", "params", "keywords", "toc", "math", "publishDate",  # Hugo
+    "linkTitle", "markup", "outputs", "resources", "series", "headless", "isCJKLanguage", "translationKey",
+    "sitemap", "menu", "menus", "build", "cascade", "audio", "videos", "kind", "subtitle",
+    "comments", "photos", "thumbnail", "cover",  # Hexo
+    "status", "guid", "meta", "wordpress_id", "password", "parent_id", "menu_order", "post_id", "id",  # WordPress
+    "dsq_thread_id", "format", "sticky", "template",
+    "created", "modified", "created_at", "updated_at", "published_at",  # database exports
+    "featured_image", "hero", "banner", "header", "sidebar", "author_profile", "share", "related",  # themes
+))
+_KNOWN_LOWER = {name.lower(): name for name in sorted(KNOWN_FIELDS)}
+
+
+def _near_miss(key: str) -> str | None:
+    """The known field an unknown ``key`` was probably meant to be: the same but for case
+    (``Title``), two letters swapped (``tgas``), or close enough to be a typo (``tag``, ``auther``)."""
+    lower = key.lower()
+    if key in KNOWN_FIELDS or lower in _OTHER_FIELDS:
+        return None
+    if lower in _KNOWN_LOWER:
+        return _KNOWN_LOWER[lower]
+    for known, name in _KNOWN_LOWER.items():
+        if len(known) == len(lower) and _swapped(known, lower):
+            return name
+    close = difflib.get_close_matches(lower, list(_KNOWN_LOWER), n=1, cutoff=0.8)
+    return _KNOWN_LOWER[close[0]] if close else None
+
+
+def _swapped(a: str, b: str) -> bool:
+    """``b`` is ``a`` with two neighbouring letters swapped."""
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+_EMPTY_ALT = re.compile(r"<img\b[^>]*\balt=\"\s*\"")
+#: A Markdown image: ``![alt](src "title"){attributes}`` or ``![alt][reference]``.
+_IMAGE = re.compile(
+    r"(?<!\\)!\[(?P<alt>[^\]\n]*)\]"
+    r"(?:\(\s*(?:<(?P<bracketed>[^>\n]*)>|(?P<src>[^\s)]*))(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"
+    r"(?P<attrs>\{[^}\n]*\})?|\[(?P<ref>[^\]\n]*)\])"
+)
+_REFERENCE = re.compile(r"^ {0,3}\[(?P<name>[^\]\n]+)\]:[ \t]*(?:<(?P<bracketed>[^>\n]*)>|(?P<src>\S+))", re.MULTILINE)
+#: What is not text that Markdown reads: fenced and indented code, code spans, HTML comments.
+_NOT_PROSE = re.compile(
+    r"^ {0,3}(?P<fence>`{3,}|~{3,}).*?(?:^ {0,3}(?P=fence)[`~]*[ \t]*$|\Z)"
+    r"|(?:(?<=\n\n)|\A)(?:(?: {4}|\t)[^\n]*(?:\n|\Z))+"
+    r"|(?P<ticks>`+)(?:(?!\n\n).)+?(?P=ticks)|<!--.*?-->",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def _images_without_alt(body: str) -> list[tuple[str, int, bool]]:
+    """(src as written, index in ``body``, alone in its paragraph) of each Markdown image
+    with empty alt text, outside code."""
+    prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), body)
+    references = {m["name"].strip().lower(): m["src"] or m["bracketed"] for m in _REFERENCE.finditer(prose)}
+    found: list[tuple[str, int, bool]] = []
+    for image in _IMAGE.finditer(prose):
+        if image["alt"].strip() or re.search(r"\balt=", image["attrs"] or ""):
+            continue
+        if image["ref"] is None:
+            src = image["src"] if image["bracketed"] is None else image["bracketed"]
+        else:
+            src = references.get(image["ref"].strip().lower())
+        if src is None:  # ![][nothing]: Markdown leaves it as text
+            continue
+        start = prose.rfind("\n\n", 0, image.start())
+        end = prose.find("\n\n", image.end())
+        paragraph = prose[start + 2 if start >= 0 else 0:end if end >= 0 else len(prose)]
+        found.append((src, image.start(), paragraph.strip() == image.group()))
+    return found

@@ -232,6 +232,43 @@ def _check_values(meta: dict[Any, Any], meta_text: str, meta_line: int) -> None:
             raise FrontMatterError(line or meta_line, str(exc), key if isinstance(key, str) else None) from None
 
 
+#: ``key: value`` on one line of YAML (the key may be indented, or follow a list's ``- ``).
+_KEY_VALUE = re.compile(r"^\s*(?P<key>(?:-\s+)?[^\s'\"#:\-][^:#]*?):[ \t]+(?P<value>\S.*?)\s*$")
+_COMMENT = re.compile(r"\s+#.*")
+
+
+def _yaml_hint(problem: str, line: str) -> str | None:
+    """How to fix the two commonest slips in YAML front matter, told from the line PyYAML
+    stopped on: a colon in an unquoted value (``title: Taiyuan: a city of vinegar``) and
+    quotes inside quotes (``title: "The "best" vinegar"``)."""
+    found = _KEY_VALUE.match(line)
+    value = _COMMENT.sub("", found["value"]) if found else ""
+    if not value:
+        return None
+    key, first, last = found["key"], value[0], value[-1]
+    if problem.startswith("mapping values are not allowed"):  # libyaml: "in this context", PyYAML: "here"
+        if first in "\"'[{|>&*!%@`" or not re.search(r":(\s|$)", value):
+            return None
+        kind = "'" if '"' in value or "\\" in value else '"'
+        return f"put the whole value in quotes: {key}: {_quoted(value, kind)}"
+    if ("did not find expected key" in problem or "expected <block end>" in problem) \
+            and first in "\"'" and first in value[1:-1]:
+        inner = value[1:-1] if last == first else value  # "The "best" vinegar" or "The best" vinegar
+        if first == '"':
+            return (f"put the whole {key.removeprefix('-').strip()} in quotes of the other kind, or write the "
+                    f"inner ones as \\\": {key}: {_quoted(inner, chr(39))}")
+        return (f"put the whole {key.removeprefix('-').strip()} in quotes of the other kind, or double the "
+                f"inner ones: {key}: {_quoted(inner, chr(34))}")
+    return None
+
+
+def _quoted(text: str, kind: str) -> str:
+    """``text`` as one YAML scalar in quotes of ``kind`` (``'`` or ``"``)."""
+    if kind == "'":
+        return "'" + text.replace("'", "''") + "'"
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _load(fmt: str, handler: Any, meta_text: str, meta_line: int) -> Any:
     try:
         if fmt == "yaml":
@@ -249,15 +286,15 @@ def _load(fmt: str, handler: Any, meta_text: str, meta_line: int) -> Any:
         if context and "block" not in context and getattr(exc, "context_mark", None) is not None:
             mark = exc.context_mark
         line = meta_line + mark.line if mark is not None else meta_line
-        field = None
-        if mark is not None:
-            lines = meta_text.splitlines()
-            key = _KEY.match(lines[mark.line]) if mark.line < len(lines) else None
-            field = key.group(1) if key else None
+        lines = meta_text.splitlines()
+        text = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+        key = _KEY.match(text)
+        field = key.group(1) if key else None
         if isinstance(exc, _Refused):
             raise FrontMatterError(line, problem, field) from None
         detail = f"{context}, {problem}" if context else problem
-        raise FrontMatterError(line, f"invalid YAML: {detail}", field) from None
+        hint = _yaml_hint(problem, text)
+        raise FrontMatterError(line, f"invalid YAML: {detail}" + (f"; {hint}" if hint else ""), field) from None
     except tomllib.TOMLDecodeError as exc:
         line, message = toml_problem(exc)
         raise FrontMatterError(meta_line + line - 1 if line else meta_line, f"invalid TOML: {message}") from None

@@ -382,7 +382,8 @@ class Taxonomy:
         counts = {key: sum(uses[n] for n in forms) for key, forms in spellings.items()}
         by_slug: dict[str, list[str]] = defaultdict(list)
         for key, name in shown.items():
-            slug = name_slug(name, known) or f"{kind}-{hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:8]}"
+            digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
+            slug = name_slug(name, known) or f"{kind}-{digest[:8]}"  # a name of punctuation only: "!!!"
             by_slug[slug].append(key)
         taken = set(by_slug)
         slugs: dict[str, str] = {}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .builder import BuildResult

@@ -81,6 +81,7 @@ class Renderer:
             sections=config.sections,
             preview=preview,
             feeds=config.feeds,
+            labels=config.labels,  # the interface's words: {{ labels.time }}
             structured_data=self.metadata.structured_data,
             logo_src=self.metadata.logo_src(),
             feed_url=lambda channel=None, section=None: base_url + feed_path(  # the site's, a channel's, a section's

@@ -74,7 +74,7 @@ def test_sub_path_base_url(tmp_path: Path) -> None:
         (('slug = "changzhi"', 'slug = "page"'), "site.toml:6: channels[0].slug: 'page' is reserved for the site's own pages"),
         (('slug = "changzhi"', 'slug = "news"'), "site.toml:10: sections[0].slug: 'news' is also a channel slug; both would own /news/"),
         (('name = "Changzhi"\n', ''), "site.toml:5: channels[0].name: missing; this key is required"),
-        (('[site]', '[theme]\nname = "x"\n[site]'), "site.toml:1: theme: unknown table; expected [site], [build], [feeds], [[channels]] or [[sections]]"),
+        (('[site]', '[theme]\nname = "x"\n[site]'), "site.toml:1: theme: unknown table; expected [site], [build], [feeds], [labels], [[channels]] or [[sections]]"),
         (('[site]', '[site]\nlogo = "images/logo.png"'), "site.toml:2: site.logo: 'images/logo.png' must be a path on the site like '/images/logo.png' or an http(s) URL"),
         (('[site]', '[feeds]\nitems = 0\n[site]'), "site.toml:2: feeds.items: must be at least 1"),
         (('[site]', '[feeds]\nfull_content = "yes"\n[site]'), "site.toml:2: feeds.full_content: must be true or false, not a string"),
@@ -151,3 +151,43 @@ def test_no_channels(tmp_path: Path) -> None:
     text = GOOD.split("[[channels]]")[0] + '[[sections]]\nslug = "news"\nname = "News"\n'
     (error,) = errors_of(write(tmp_path, text))
     assert error == "site.toml: channels: missing; declare at least one [[channels]] with slug and name"
+
+
+def test_labels_default_to_english(tmp_path: Path) -> None:
+    labels = load_config(write(tmp_path, GOOD)).labels
+    assert (labels.time, labels.source, labels.by, labels.contributed) == (
+        "Time", "Source", "By", "contributed to this story.")
+    assert (labels.top_stories, labels.no_stories, labels.skip, labels.not_found_title) == (
+        "Top stories", "No stories yet.", "Skip to main content", "Page not found")
+
+
+def test_a_label_overrides_its_default_and_leaves_the_others(tmp_path: Path) -> None:
+    text = GOOD + '\n[labels]\ntime = "时间"\nsource = "来源"\n'
+    labels = load_config(write(tmp_path, text)).labels
+    assert (labels.time, labels.source, labels.updated) == ("时间", "来源", "Updated")
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ('[labels]\ntime = "Time"\nwhen = "When"\n',
+         "site.toml:15: labels.when: unknown key; expected one of: time, source, updated, tags, by, "),
+        ('[labels]\n\ntime = 3\n', "site.toml:15: labels.time: must be a string, not an integer"),
+    ],
+)
+def test_a_wrong_label_is_an_error_with_its_line(tmp_path: Path, table: str, expected: str) -> None:
+    (error,) = errors_of(write(tmp_path, GOOD + "\n" + table))  # GOOD is 11 lines, then a blank one
+    assert error.startswith(expected)
+
+
+def test_a_label_appears_on_the_built_page(make_site) -> None:
+    from conftest import SITE_TOML, article, run_build
+
+    toml = SITE_TOML + '\n[labels]\ntime = "时间"\nsource = "来源"\nno_stories = "暂无新闻。"\n'
+    root = make_site({"content/changzhi/story.md": article(title="Greenway opens")}, site_toml=toml)
+    result = run_build(cwd=root)
+    assert result.returncode == 0, result.stderr
+    page = (root / "public/changzhi/news/2021/08/story/index.html").read_text(encoding="utf-8")
+    assert "时间: <time" in page and "来源: Eshanxi-changzhi" in page and "Time:" not in page
+    empty = (root / "public/taiyuan/index.html").read_text(encoding="utf-8")
+    assert '<p class="empty">暂无新闻。</p>' in empty
