@@ -232,8 +232,8 @@ def _check_values(meta: dict[Any, Any], meta_text: str, meta_line: int) -> None:
             raise FrontMatterError(line or meta_line, str(exc), key if isinstance(key, str) else None) from None
 
 
-#: ``key: value`` on one line of YAML (the key may be indented, or follow a list's ``- ``).
-_KEY_VALUE = re.compile(r"^\s*(?P<key>(?:-\s+)?[^\s'\"#:\-][^:#]*?):[ \t]+(?P<value>\S.*?)\s*$")
+#: ``key: value`` on one line of YAML, the key perhaps indented (not a list's ``- item``: which was meant?).
+_KEY_VALUE = re.compile(r"^\s*(?P<key>[^\s'\"#:\-][^:#]*?):[ \t]+(?P<value>\S.*?)\s*$")
 _COMMENT = re.compile(r"\s+#.*")
 
 
@@ -254,11 +254,8 @@ def _yaml_hint(problem: str, line: str) -> str | None:
     if ("did not find expected key" in problem or "expected <block end>" in problem) \
             and first in "\"'" and first in value[1:-1]:
         inner = value[1:-1] if last == first else value  # "The "best" vinegar" or "The best" vinegar
-        if first == '"':
-            return (f"put the whole {key.removeprefix('-').strip()} in quotes of the other kind, or write the "
-                    f"inner ones as \\\": {key}: {_quoted(inner, chr(39))}")
-        return (f"put the whole {key.removeprefix('-').strip()} in quotes of the other kind, or double the "
-                f"inner ones: {key}: {_quoted(inner, chr(34))}")
+        how, kind = ('write the inner ones as \\"', "'") if first == '"' else ("double the inner ones", '"')
+        return f"put the whole {key} in quotes of the other kind, or {how}: {key}: {_quoted(inner, kind)}"
     return None
 
 

@@ -184,3 +184,20 @@ def test_file_outside_any_channel_needs_a_channel(make_site) -> None:
 def test_not_utf8(make_site) -> None:
     site = make_site({F: article().encode("utf-8") + "\n\nCaf\u00e9".encode("latin-1")})
     assert errors(site, F) == [f"{F}:8: not UTF-8 text; save the file as UTF-8"]
+
+
+def test_slips_are_kept_in_the_record_as_warnings(make_site) -> None:
+    """Near-miss field names and photos without alt text or caption: warnings the record keeps
+    (so a build from the cache repeats them), the article itself read as usual."""
+    site = make_site({F: article(tag="parks", image="photo.jpg", body="![](photo.jpg)"),
+                      "content/changzhi/photo.jpg": b"\xff\xd8fake"})
+    a = load(site, F)
+    assert [(w.line, w.field, w.warning) for w in a.warnings] == [(4, "tag", True), (5, "image", True),
+                                                                    (7, "image", True)]
+    assert a.extra == {"tag": "parks"} and a.image is not None and len(a.figures) == 1
+
+
+def test_an_empty_image_block_is_no_photo(make_site) -> None:
+    site = make_site({F: article(image='\n  src: ""\n  caption: ""\n  credit: ""\n  alt: ""')})
+    a = load(site, F)
+    assert a.image is None and a.warnings == ()

@@ -287,3 +287,41 @@ def test_yaml_nested_deeper_than_libyaml_can_read_fails_instead_of_crashing_the_
 def test_json_text_with_an_unpaired_surrogate_escape_is_refused(text):
     error = error_of(text)  # else writing the page fails with a UnicodeEncodeError
     assert "unpaired surrogate" in str(error)
+
+
+# -- hints for the commonest YAML slips ---------------------------------------------------------
+
+HINTS = [
+    # (file text, file line, field, the hint that ends the message)
+    ("---\ntitle: Taiyuan: a city of vinegar\n---\n", 2, "title",
+     'put the whole value in quotes: title: "Taiyuan: a city of vinegar"'),
+    ("\r\n---\r\ndate: 2021-08-25\r\ndek: Doors open: 9:30\r\n---\r\n", 4, "dek",
+     'put the whole value in quotes: dek: "Doors open: 9:30"'),
+    ("---\nimage:\n  src: a.jpg\n  caption: Taiyuan: a city\n---\n", 4, None,
+     'put the whole value in quotes: caption: "Taiyuan: a city"'),
+    ("---\nsource: C:\\wire: Xinhua\n---\n", 2, "source", "put the whole value in quotes: source: 'C:\\wire: Xinhua'"),
+    ('---\ntitle: "The "best" vinegar"\n---\n', 2, "title",
+     "put the whole title in quotes of the other kind, or write the inner ones as \\\": title: 'The \"best\" vinegar'"),
+    ("---\ntitle: 'It's 'best''\n---\n", 2, "title",
+     "put the whole title in quotes of the other kind, or double the inner ones: title: \"It's 'best'\""),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "field", "hint"), HINTS,
+                         ids=["colon", "colon crlf", "colon nested", "backslash", "double quotes", "single quotes"])
+def test_yaml_slips_are_told_how_to_fix(text, line, field, hint):
+    error = error_of(text)
+    assert (error.line, error.field) == (line, field), str(error)
+    assert str(error).startswith("invalid YAML: ")
+    assert str(error).endswith(f"; {hint}")
+
+
+@pytest.mark.parametrize("text", ["---\ntitle: a\n  b: c\n---\n", "---\ntitle: [a: b\n---\n", "---\nx: |\n y\nz\n---\n",
+                                  '---\ntitle: "unclosed\n---\n', "---\ntitle: Hi\nbad: : :\n---\n",
+                                  "---\ntags:\n  - a\n  - Taiyuan: a city: of vinegar\n---\n"])
+def test_other_yaml_mistakes_are_not_given_a_wrong_hint(text):
+    message = str(error_of(text))
+    assert "invalid YAML" in message
+    assert "quotes of the other kind" not in message
+    if "put the whole value in quotes" in message:  # only ever for a value holding ': '
+        assert ": " in message.rsplit("in quotes: ", 1)[1].split(": ", 1)[1]

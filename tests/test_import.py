@@ -131,12 +131,23 @@ DRAFTS = {
     "wordpress": {},
 }
 
-# Addresses of the old site, set by `permalink:` (Jekyll), `aliases:` (Hugo), `url:` (WordPress).
+# Addresses of the old site, set by `permalink:` (Jekyll) and `url:` (WordPress): ignored.
 OLD_ADDRESSES = {
     "jekyll": ["2019/03/route-12-depot"],
-    "hugo": ["posts/reservoir-levels", "2020/07/reservoir", "news/jinci-restoration"],
+    "hugo": [],
     "hexo": [],
     "wordpress": ["2017/05/02/coal-yard-park", "2017/12/05/first-snow-traffic"],
+}
+# Hugo's `aliases:`: each old address redirects to the article's new URL.
+ALIASES = {
+    "hugo": {"posts/reservoir-levels": "content/changzhi/reservoir-water-levels/index.md",
+             "2020/07/reservoir": "content/changzhi/reservoir-water-levels/index.md",
+             "news/jinci-restoration": "content/taiyuan/jinci-temple-restoration/index.md"},
+}
+
+# Other slips of the archives, (file, line, field, start of the message): warnings too.
+SLIPS = {
+    "hugo": [("content/changzhi/night-bus-pilot.md", 7, "image", "the lead photo has neither alt text nor caption")],
 }
 
 # Dead local targets in bodies, (file, kind, target as written): warnings, never errors.
@@ -212,7 +223,9 @@ def test_archive_builds_and_reports_dead_targets_as_warnings(built, tool: str) -
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     expected = expected_warnings(tool, site)
-    lines = result.stderr.splitlines()
+    slips = [f"{file}:{line}: {field}: warning: {message}" for file, line, field, message in SLIPS.get(tool, [])]
+    lines = [line for line in result.stderr.splitlines() if not line.startswith(tuple(slips))]
+    assert len(result.stderr.splitlines()) == len(lines) + len(slips), result.stderr
     assert len(lines) == len(expected), lines
     for (prefix, target), line in zip(sorted(expected), sorted(lines), strict=True):
         assert line.startswith(prefix), (line, prefix)
@@ -235,8 +248,13 @@ def test_every_article_at_its_default_permalink_with_date_byline_and_tags(built,
         assert [li.text for li in page.all("div", "tags")[0].all("li")] == tags, file
     for url in DRAFTS[tool].values():
         assert not (public / url.strip("/")).exists()
-    for old in OLD_ADDRESSES[tool]:  # `permalink:`, `url:` and `aliases:` are ignored
+    for old in OLD_ADDRESSES[tool]:  # `permalink:` and `url:` are ignored
         assert not (public / old).exists(), old
+    for old, file in ALIASES.get(tool, {}).items():  # `aliases:` redirect
+        target = ARTICLES[tool][file][0]
+        redirect = (public / old / "index.html").read_text(encoding="utf-8")
+        assert f'http-equiv="refresh" content="0; url={target}"' in redirect, old
+        assert f"/{old}/ {target} 301" in (public / "_redirects").read_text(encoding="utf-8").splitlines()
 
 
 @pytest.mark.parametrize("tool", ["jekyll", "hugo", "hexo"])
@@ -332,7 +350,7 @@ EXTRA = {
     ("jekyll", "content/taiyuan/2019-06-30-vinegar-exports.md"): {"category": "Business", "wordpress_id": "2211"},
     ("hugo", "content/changzhi/reservoir-water-levels/index.md"): {
         "description": "Zhangze and Houwan reservoirs are both above their flood-season limits.",
-        "aliases": None, "images": None, "weight": "10"},
+        "images": None, "weight": "10"},
     ("hugo", "content/changzhi/old-mine-museum/index.md"): {"categories": None, "images": None},
     ("hugo", "content/taiyuan/coal-to-hydrogen-plant.md"): {"params": None, "weight": "3"},
     ("hexo", "content/taiyuan/winter-heating-starts.md"): {"categories": None, "comments": "True"},
@@ -396,7 +414,7 @@ def test_strict_makes_warnings_errors_and_keeps_the_output(tmp_path: Path, tool:
     assert sorted(lines[:-1]) == sorted(line.replace(": warning: ", ": ", 1).removesuffix("; left as written")
                                         for line in first.stderr.splitlines())
     assert all("warning" not in line for line in lines[:-1])
-    count = len(DEAD[tool])
+    count = len(DEAD[tool]) + len(SLIPS.get(tool, []))
     assert lines[-1].startswith(f"build failed: {count} error{'s' if count != 1 else ''}"), lines[-1]
     assert "the output folder was left as it was" in lines[-1]
     assert snapshot(site / "public") == before

@@ -31,7 +31,7 @@ SITE = {
     "content/taiyuan/old.md": article("Older story", date="2026-11-10 08:00", section="business"),
     # goes live on Dec 1 at 08:00 in Shanghai; its tag, author and month are its own
     "content/changzhi/soon.md": article("Bridge reopens soon", date="2026-12-01 08:00", tags="[bridges]",
-                                        author="Zhao Min", dek="Masons finish the arches"),
+                                        author="Zhao Min", dek="Masons finish the arches", aliases="[/bridge.htm]"),
 }
 
 
@@ -44,9 +44,9 @@ def built(make_site, files: dict[str, str | bytes], *, now: datetime = NOW, site
 
 
 def failure(make_site, files: dict[str, str | bytes], *, now: datetime = NOW, strict: bool = False,
-            **overrides: object) -> tuple[SiteError, ...]:
+            site_toml: str | None = None, **overrides: object) -> tuple[SiteError, ...]:
     """The errors of a build that must fail; the output folder must not have been created."""
-    site = make_site(files)
+    site = make_site(files, site_toml=site_toml)
     config = load_config(site / "site.toml", **overrides)
     with pytest.raises(BuildFailed) as failed:
         build(config, now=now, strict=strict)
@@ -74,7 +74,7 @@ def test_an_article_dated_after_now_is_nowhere_on_the_site(make_site) -> None:
     everything = text_of(public)
     for trace in (SOON_URL, "Bridge reopens soon", "Masons finish the arches", "Zhao Min", "bridges"):
         assert trace not in everything, f"{trace!r} leaked into the output"
-    for gone in ("tags/bridges", "authors/zhao-min", "archive/2026/12"):
+    for gone in ("tags/bridges", "authors/zhao-min", "archive/2026/12", "bridge.htm", "_redirects"):
         assert not (public / gone).exists(), gone
     assert (public / "archive/2026/11/index.html").is_file()
     assert BASE + SOON_URL not in sitemap_locs(public)
@@ -127,6 +127,24 @@ def test_the_site_time_zone_decides_not_a_fixed_one(make_site) -> None:
     assert result.scheduled_skipped == 1
     assert result.next_change == (datetime(2026, 11, 30, 10, 0, tzinfo=UTC), "content/changzhi/opening.md",
                                   "goes live")
+
+
+def test_a_scheduled_article_s_url_clash_is_reported_before_it_goes_live(make_site) -> None:
+    """Left out today, the story must still not be able to break the build that publishes it: the clash
+    of its URL with a live story's is reported now (as an error or a warning), not first on its date."""
+    files = {"content/changzhi/a.md": article("Greenway opens", date="2026-11-20 09:00", slug="greenway"),
+             "content/changzhi/b.md": article("Greenway, part two", date="2026-11-30 20:00", slug="greenway")}
+    site = make_site(files)
+    config = load_config(site / "site.toml")
+    with pytest.raises(BuildFailed):  # on its date, the clash is an error...
+        build(config, now=LATER)
+    try:  # ...so it must be known today
+        found = build(config, now=NOW, write=False).warnings
+    except BuildFailed as failed:
+        found = failed.errors
+    clashes = [e for e in found if e.field == "slug"]
+    assert {e.path for e in clashes} | {p for e in clashes for p in re.findall(r"content/\S+\.md", e.message)} == {
+        "content/changzhi/a.md", "content/changzhi/b.md"}, found
 
 
 # -- expiry ------------------------------------------------------------------------------------------
@@ -203,6 +221,21 @@ def test_going_live_on_a_rebuild_equals_a_clean_build(make_site, tmp_path: Path)
     assert SOON_URL in home_links(public)
     assert (public / "tags/bridges/index.html").is_file()
     assert BASE + SOON_URL in sitemap_locs(public)
+
+
+def test_a_scheduled_badge_goes_away_on_a_rebuild_after_the_date(make_site, tmp_path: Path) -> None:
+    """With ``future`` the story is shown before its time, marked; once live, every page of it is as in a
+    clean build (no badge left behind by the cache)."""
+    site = make_site(SITE)
+    config = load_config(site / "site.toml", future=True)
+    public = config.dir("output")
+    build(config, now=NOW)
+    assert parse(public / SOON_URL.strip("/") / "index.html").all("p", cls="badge-scheduled")
+    build(config, now=LATER)
+    assert parse(public / SOON_URL.strip("/") / "index.html").all("p", cls="badge-scheduled") == []
+    clean = tmp_path / "clean"
+    build(load_config(site / "site.toml", output_dir=str(clean), future=True), now=LATER)
+    assert snapshot(public) == snapshot(clean)
 
 
 def test_expiring_on_a_rebuild_equals_a_clean_build(make_site, tmp_path: Path) -> None:
@@ -367,6 +400,29 @@ def test_an_alias_on_a_taken_address_is_an_error(make_site, case: str) -> None:
     assert mine, errors
     assert any(other in e.message for e in mine), mine
     assert {e.path for e in errors} <= {"content/changzhi/a.md", "content/taiyuan/b.md"}
+
+
+NO_SLASH = SITE_TOML.replace('base_url = "https://www.eshanxi.example/"', 'base_url = "https://www.eshanxi.example"')
+
+
+def test_a_base_url_without_its_final_slash_still_accepts_full_addresses_of_this_site(make_site) -> None:
+    """site.toml accepts ``base_url`` without the final slash; an alias written in full must not care."""
+    files = {"content/changzhi/a.md": article("Greenway opens", aliases=f"[{BASE}/very/old.html]")}
+    public, _ = built(make_site, files, site_toml=NO_SLASH)
+    assert redirect_of(public / "very/old.html") == (A_URL, BASE + A_URL, A_URL)
+
+
+def test_a_base_url_without_its_final_slash_still_refuses_other_hosts(make_site) -> None:
+    """``https://www.eshanxi.example.evil/x`` starts with ``https://www.eshanxi.example`` but is another site."""
+    files = {"content/changzhi/a.md": article("Greenway opens", aliases="['https://www.eshanxi.example.evil/x']")}
+    (error,) = failure(make_site, files, site_toml=NO_SLASH)
+    assert (error.path, error.field) == ("content/changzhi/a.md", "aliases")
+
+
+def test_an_alias_on_the_redirects_file_is_an_error_not_a_crash(make_site) -> None:
+    """``/_redirects`` is a file of the site (with no dot in its name); an alias there is a folder inside it."""
+    errors = failure(make_site, {"content/changzhi/a.md": article("Greenway opens", aliases="[/_redirects]")})
+    assert {(e.path, e.field) for e in errors} == {("content/changzhi/a.md", "aliases")}
 
 
 @pytest.mark.parametrize("alias", ["https://other.example/x", "//other.example/x", "https://www.eshanxi.example.evil/x"])

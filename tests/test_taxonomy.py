@@ -387,6 +387,30 @@ def test_adding_a_tag_then_rebuilding_equals_a_clean_build(make_site, tmp_path: 
     assert page_file(public, "/tags/markets/").is_file()
 
 
+@pytest.mark.parametrize(("field", "value"), [("tags", "[Rail, bridges, markets]"), ("contributors", "[Zhao Min]")])
+def test_the_preview_quick_path_after_a_tag_or_byline_edit_equals_a_clean_build(make_site, tmp_path: Path, field: str,
+                                                                                value: str) -> None:
+    from newsroom.cache import BuildCache, cache_key
+    from newsroom.incremental import Session
+    from newsroom.patch import patch_articles
+
+    site = make_site(STORIES)
+    config = load_config(site / "site.toml")
+    output = tmp_path / "preview"
+    cache = BuildCache(None, cache_key(config), config.root)
+    session = Session()
+    build(config, preview=True, cache=cache, output=output, session=session)
+    viaduct = site / "content/changzhi/viaduct.md"
+    lines = [f"{field}: {value}" if line.startswith(f"{field}:") else line
+             for line in viaduct.read_text(encoding="utf-8").splitlines()]
+    viaduct.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if patch_articles(config, cache, session, {viaduct.resolve()}, output) is None:
+        build(config, preview=True, cache=cache, output=output, session=session)
+    clean = tmp_path / "clean"
+    build(config, preview=True, output=clean, cache=BuildCache(None, cache_key(config), config.root))
+    assert snapshot(output) == snapshot(clean)
+
+
 # -- in a browser ---------------------------------------------------------------------------------------
 
 PHOTO = "/images/news/changzhi-rail-viaduct.jpg"

@@ -256,3 +256,12 @@ def test_other_yaml_mistakes_get_no_hint(make_site) -> None:
     site = make_site({F: '---\ntitle: "Greenway opens\ndate: 2021-08-25\n---\nBody.\n'})
     (error,) = build_errors(site)
     assert error.startswith(f"{F}:2: title: invalid YAML: ") and "put the whole" not in error
+
+
+def test_a_build_from_the_cache_repeats_the_warnings(make_site) -> None:
+    site = make_site({F: article(tag="parks", body="![](photo.jpg)"), **PHOTO})
+    first = build(load_config(site / "site.toml"))
+    again = build(load_config(site / "site.toml"))
+    assert again.articles_read == 0  # every record came from the cache
+    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings] == [
+        f"{F}:4: tag: warning: unknown field; did you mean 'tags'?", f"{F}:6: {FIGURE_WARNING}"]
