@@ -28,8 +28,8 @@ from newsroom.markup import Markdown
 from newsroom.model import build_model
 from newsroom.render import Renderer
 
-HTML_KINDS = {"home", "index", "article", "notfound"}
-KINDS = HTML_KINDS | {"rss", "atom", "sitemap", "sitemapindex", "newssitemap", "robots"}
+HTML_KINDS = {"home", "index", "article", "notfound", "tag", "author", "archive", "terms"}  # extend base.html
+KINDS = HTML_KINDS | {"rss", "atom", "sitemap", "sitemapindex", "newssitemap", "robots", "redirect", "redirects"}
 
 
 # -- template keys -----------------------------------------------------------------------

@@ -105,7 +105,7 @@ def test_future_builds_it_with_a_scheduled_badge(make_site) -> None:
     (datetime(2026, 11, 30, 1, 30, tzinfo=UTC), False),  # 09:30 in Shanghai
     (datetime(2026, 11, 30, 10, 30, tzinfo=SHANGHAI), True),
     (datetime(2026, 11, 30, 9, 59, 59, tzinfo=SHANGHAI), False),
-])
+], ids=["02:30Z", "01:30Z", "10:30+08", "09:59:59+08"])
 def test_a_date_without_a_zone_is_in_the_site_time_zone(make_site, now: datetime, live: bool) -> None:
     files = {"content/changzhi/opening.md": article("Opening", date="2026-11-30 10:00"),
              "content/taiyuan/other.md": article("Other", date="2026-11-01 10:00")}
