@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,7 +92,8 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     loaded = _load(config, cache, jobs, progress)  # load
     entries, articles = loaded.entries, loaded.articles
     published, left_out, next_change = _published(config, articles, now or datetime.now(UTC))
-    copies, model = _model(config, published, loaded.errors)  # model; raises every mistake found so far
+    clashes = _later_clashes(articles, published)  # a scheduled story's URL is checked before its day
+    copies, model = _model(config, published, [*loaded.errors, *clashes])  # model; raises every mistake so far
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
     warnings = _warnings(config, found, published, model, copies, strict, links)
     renderer = Renderer(config, preview=preview)
@@ -211,6 +212,25 @@ def _published(config: Config, articles: list[Article],
             article = replace(article, scheduled=True, digest=article.digest + ":scheduled")
         shown.append(article)
     return shown, left_out, min(upcoming) if upcoming else None
+
+
+def _later_clashes(articles: list[Article], published: list[Article]) -> list[SiteError]:
+    """Two articles on one URL where one of them is left out now (scheduled, or expired): the
+    model only sees the published ones, and the build that publishes the story must not be
+    the first to say so."""
+    shown = {a.path for a in published}
+    owners: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        if not article.draft:
+            owners[article.url.removesuffix("index.html")].append(article)
+    errors = []
+    for url, group in owners.items():
+        if len(group) > 1 and any(a.path not in shown for a in group):
+            for article in group:
+                others = ", ".join(a.path for a in group if a is not article)
+                errors.append(SiteError(article.path, None, "slug", f"URL {url} is also the URL of {others} "
+                                        "(one of them not published yet, or expired); give one of them another slug"))
+    return errors
 
 
 def _model(config: Config, published: list[Article],

@@ -102,8 +102,10 @@ class Labels:
     tag_page: str = "Tag"
     author_page: str = "Stories by"
     archive_page: str = "Archive"
-    all_tags: str = "All tags"
     all_authors: str = "Authors"
+    story: str = "story"  # "1 story", "12 stories" on tag, author and archive pages
+    stories: str = "stories"
+    moved: str = "This story has moved to"  # the page at an old address (an alias)
 
 
 @dataclass(frozen=True)

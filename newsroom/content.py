@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .config import Channel, Config, Section, is_language_tag
 from .dates import date_from_filename, parse_date
@@ -373,12 +374,14 @@ class _ArticleReader:
             self.error(key, f"{item!r} is not an address; write old addresses like '/2021-08/25/content_1234.htm'")
             return None
         path = item.strip()
-        base = self.config.site.base_url
-        if path.startswith(base):  # the old address written in full, on this site
-            path = "/" + path[len(base):]
-        elif "://" in path or path.startswith("//"):
-            self.error(key, f"{path!r} is on another site; an alias is an address of this one, like '/old/path/'")
-            return None
+        if "://" in path or path.startswith("//"):  # the old address written in full: on this site?
+            site, old = urlsplit(self.config.site.base_url), urlsplit(path)
+            base = site.path.rstrip("/") + "/"
+            if (old.hostname or "") != (site.hostname or "") or not (old.path + "/").startswith(base):
+                self.error(key, f"{path!r} is on another site; an alias is an address of this one, "
+                                "like '/old/path/'")
+                return None
+            path = "/" + old.path[len(base):]
         if not path.startswith("/"):
             path = "/" + path
         path = path.split("#")[0].split("?")[0]

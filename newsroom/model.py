@@ -7,6 +7,7 @@ breadcrumbs and neighbours, and refuses two things claiming one URL.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -281,8 +282,9 @@ def build_model(config: Config, articles: Iterable[Article], provided: frozenset
 
     known = {name: item.slug for item in (*config.channels, *config.sections) for name in (item.name, item.name_zh)
              if name}  # 长治 is /tags/changzhi/, as the channel is /changzhi/
-    tags = Taxonomy("tag", TAGS_PATH, tag_path, "Tags", known, [(a, a.tags) for a in ordered])
-    people = Taxonomy("author", AUTHORS_PATH, author_path, "Authors", {},
+    labels = config.labels
+    tags = Taxonomy("tag", TAGS_PATH, tag_path, labels.tags, known, [(a, a.tags) for a in ordered])
+    people = Taxonomy("author", AUTHORS_PATH, author_path, labels.all_authors, {},
                       [(a, (*a.authors, *a.contributors)) for a in ordered])
     home = Crumb(config.site.home_label, "/")
     pages: list[Page] = [_home(config, ordered, by_channel, by_section)]
@@ -315,15 +317,15 @@ def build_model(config: Config, articles: Iterable[Article], provided: frozenset
                 newer=articles[n - 1] if n > 0 else None,
                 older=articles[n + 1] if n + 1 < len(articles) else None,
                 related=tuple(a for a in pair[: RELATED + 1] if a is not article)[:RELATED],
-                tags=tuple(Term(tags.names[t], tags.urls[t]) for t in article.tags),
-                authors=tuple(Term(people.names[n], people.urls[n]) for n in article.authors),
-                contributors=tuple(Term(people.names[n], people.urls[n]) for n in article.contributors),
+                tags=tags.terms(article.tags),
+                authors=people.terms(article.authors),
+                contributors=people.terms(article.contributors),
             ))
             pages += (RedirectPage(url=alias, kind="redirect", title=article.title, target=article.url,
                                    article=article) for alias in article.aliases)
     pages += tags.pages(home, per_page, ordered)
     pages += people.pages(home, per_page, ordered)
-    pages += _archive(home, per_page, ordered)
+    pages += _archive(home, per_page, ordered, labels.archive_page)
     redirects = tuple(sorted((p.url, p.target) for p in pages if isinstance(p, RedirectPage)))
     if redirects:
         pages.append(RedirectsPage(url=REDIRECTS_PATH, kind="redirects", title="Redirects", redirects=redirects))
@@ -375,7 +377,9 @@ class Taxonomy:
                 uses[name] += 1
                 first_use[name] = min(first_use.get(name, article.path), article.path)
         spellings: dict[str, list[str]] = defaultdict(list)
-        key_of = {name: "=" + known[name] if name in known else name.casefold() for name in uses}
+        known = {name.casefold(): slug for name, slug in known.items()}  # 'changzhi' is the channel too
+        key_of = {name: "=" + known[name.casefold()] if name.casefold() in known else name.casefold()
+                  for name in uses}
         for name in uses:  # 'Rail' and 'rail' are one tag, as are a channel's names 'Taiyuan' and '太原'
             spellings[key_of[name]].append(name)
         shown = {key: min(forms, key=lambda n: (-uses[n], n)) for key, forms in spellings.items()}
@@ -383,7 +387,7 @@ class Taxonomy:
         by_slug: dict[str, list[str]] = defaultdict(list)
         for key, name in shown.items():
             digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()
-            slug = name_slug(name, known) or f"{kind}-{digest[:8]}"  # a name of punctuation only: "!!!"
+            slug = known.get(name.casefold()) or name_slug(name) or f"{kind}-{digest[:8]}"  # "!!!": a digest
             by_slug[slug].append(key)
         taken = set(by_slug)
         slugs: dict[str, str] = {}
@@ -409,6 +413,10 @@ class Taxonomy:
                 self.members[url].append(article)
         self.shown = {self.urls[n]: self.names[n] for n in uses}
 
+    def terms(self, names: tuple[str, ...]) -> tuple[Term, ...]:
+        """The terms of ``names`` (one article's tags or byline), each page once."""
+        return tuple({self.urls[n]: Term(self.names[n], self.urls[n]) for n in names}.values())
+
     def pages(self, home: Crumb, per_page: int, ordered: tuple[Article, ...]) -> list[Page]:
         top = Crumb(self.label, self.index)
         found: list[Page] = []
@@ -422,9 +430,9 @@ class Taxonomy:
         return found
 
 
-def _archive(home: Crumb, per_page: int, ordered: tuple[Article, ...]) -> list[Page]:
+def _archive(home: Crumb, per_page: int, ordered: tuple[Article, ...], label: str) -> list[Page]:
     """``/archive/2021/`` and ``/archive/2021/08/``, paginated, and ``/archive/`` listing them."""
-    top = Crumb("Archive", ARCHIVE_PATH)
+    top = Crumb(label, ARCHIVE_PATH)
     years: dict[int, list[Article]] = defaultdict(list)
     months: dict[tuple[int, int], list[Article]] = defaultdict(list)
     for article in ordered:
@@ -447,7 +455,7 @@ def _archive(home: Crumb, per_page: int, ordered: tuple[Article, ...]) -> list[P
                       for pager in paginate(in_month, crumb.url, per_page))
             listed.append(TermCount(crumb.label, crumb.url, len(in_month), first_day))
         groups.append((TermCount(year_crumb.label, year_crumb.url, len(stories)), tuple(listed)))
-    found.append(TermsPage(url=ARCHIVE_PATH, kind="terms", title="Archive", crumbs=(home, top),
+    found.append(TermsPage(url=ARCHIVE_PATH, kind="terms", title=label, crumbs=(home, top),
                            terms=tuple(year for year, _ in groups), groups=tuple(groups)))
     return found
 
@@ -541,19 +549,18 @@ def check_urls(pages: Iterable[Page]) -> tuple[str, ...]:
                 errors.append(SiteError(mine.article.path, None, "slug",
                                         f"URL {page.url} is also the URL of {_owner(theirs)}; "
                                         "give one of them another slug"))
-    for key, page in owners.items():
-        folder = key.rpartition("/")[0]
-        while "." in folder:  # every file's name has a dot, so only such a folder can be one
-            other = owners.get(folder)
-            if other is not None:
-                for mine in (page, other):
-                    if isinstance(mine, ArticlePage | RedirectPage) and mine.article is not None:
-                        alias = isinstance(mine, RedirectPage)
-                        errors.append(SiteError(mine.article.path, None, "aliases" if alias else "slug",
-                                                f"{page.url} would be inside {other.url}, which is a file; "
-                                                + ("remove the alias" if alias else "give the article another slug")))
-                break
-            folder = folder.rpartition("/")[0]
+    keys = sorted(owners)
+    for leaf in [k for k in keys if not k.endswith("/index.html") and k != "index.html"]:  # files, not folders
+        at = bisect.bisect_left(keys, leaf + "/")
+        if at == len(keys) or not keys[at].startswith(leaf + "/"):
+            continue
+        page, other = owners[keys[at]], owners[leaf]  # a page would need a folder where another is a file
+        for mine in (page, other):
+            if isinstance(mine, ArticlePage | RedirectPage) and mine.article is not None:
+                alias = isinstance(mine, RedirectPage)
+                errors.append(SiteError(mine.article.path, None, "aliases" if alias else "slug",
+                                        f"{page.url} would be inside {other.url}, which is a file; "
+                                        + ("remove the alias" if alias else "give the article another slug")))
     if errors:
         raise BuildFailed(errors)
     return tuple(owners)
