@@ -49,6 +49,7 @@ class State:
     key: str
     entries: dict[str, Entry] = field(default_factory=dict)  # by site-relative path
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> fingerprint
+    templates: tuple[str, dict[str, str]] | None = None  # the templates' digest and their keys
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Header:
     key: str
     shards: list[str]  # file names, one per shard
     outputs: dict[str, str]
+    templates: tuple[str, dict[str, str]] | None = None  # (absent from headers of before it existed)
 
 
 def _shard(path: str) -> int:
@@ -125,7 +127,7 @@ class BuildCache:
         except Exception as exc:  # noqa: BLE001 - any unreadable cache is rebuilt, never trusted
             cache.dropped = f"unreadable ({type(exc).__name__})"
             return cache
-        cache.state = State(FORMAT, key, entries, header.outputs)
+        cache.state = State(FORMAT, key, entries, header.outputs, getattr(header, "templates", None))
         cache._saved = dict(entries)
         cache._shard_files = list(header.shards)
         cache._changed = False
@@ -195,7 +197,7 @@ class BuildCache:
         """What this build knew; the next one compares with it. Starts a new build's lookups."""
         if entries != self.state.entries or outputs != self.state.outputs:
             self._changed = True
-        self.state = State(FORMAT, self.key, entries, outputs)
+        self.state = State(FORMAT, self.key, entries, outputs, self.state.templates)
         self._seen.clear()
         self._bodies_listed = None
 
@@ -203,7 +205,18 @@ class BuildCache:
 
     def forget_outputs(self) -> None:
         """The output folder is a new one: its files are not the ones fingerprinted."""
-        self.state = State(FORMAT, self.key, self.state.entries, {})
+        self.state = State(FORMAT, self.key, self.state.entries, {}, self.state.templates)
+
+    def template_keys(self, digest: str) -> dict[str, str] | None:
+        """The template keys the last build found for templates of this ``digest``: parsing
+        two dozen templates again costs more than the rest of a build that changes nothing."""
+        memo = self.state.templates
+        return dict(memo[1]) if memo is not None and memo[0] == digest else None
+
+    def remember_template_keys(self, digest: str, keys: dict[str, str]) -> None:
+        if self.state.templates != (digest, keys):
+            self.state.templates = (digest, dict(keys))
+            self._changed = True
 
     @property
     def outputs(self) -> dict[str, str]:
@@ -232,7 +245,7 @@ class BuildCache:
                     pickle.dump(shards[number], stream, protocol=pickle.HIGHEST_PROTOCOL)
                 self._shard_files[number] = name
         faults.point("before-cache-header")
-        header = Header(FORMAT, self.key, list(self._shard_files), self.state.outputs)
+        header = Header(FORMAT, self.key, list(self._shard_files), self.state.outputs, self.state.templates)
         temporary = self.folder / f"state.pickle.{os.getpid()}.tmp"
         with open(temporary, "wb") as stream:
             pickle.dump(header, stream, protocol=pickle.HIGHEST_PROTOCOL)

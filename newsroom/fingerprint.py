@@ -18,23 +18,30 @@ from typing import Any
 from .config import Channel, Section
 from .content import Article
 from .files import walk
-from .model import Crumb, Page, SitemapEntry
+from .model import Crumb, Page, SitemapEntry, Term
 from .render import BUILTIN_TEMPLATES, TEMPLATES
 
 
-def template_keys(env: Any, folder: Path) -> dict[str, str]:
-    """For each page kind, a hash of its template and every template that one uses, from
-    the site's ``folder`` or, where it has no file of that name, newsroom's built-in ones."""
-    from jinja2 import TemplateSyntaxError, meta
-    from jinja2.loaders import split_template_path
-
+def template_sources(folder: Path) -> tuple[dict[str, bytes], str]:
+    """Every template by name, from the site's ``folder`` or, where it has no file of that
+    name, newsroom's built-in ones; and a digest of them all."""
     sources: dict[str, bytes] = {}
     for root in (BUILTIN_TEMPLATES, folder):  # the site's own replace built-in ones of the same name
         cut = len(str(root)) + 1
         listed = walk(root, "templates", hidden=lambda name: name.startswith("."), wanted=bool, errors=[])
         sources.update((path[cut:].replace(os.sep, "/"), Path(path).read_bytes()) for path in listed)  # links followed
-    everything = hashlib.sha1(b"".join(k.encode() + b"\0" + v for k, v in sources.items()),
-                              usedforsecurity=False).hexdigest()
+    digest = hashlib.sha1(b"".join(k.encode() + b"\0" + v for k, v in sorted(sources.items())),
+                          usedforsecurity=False).hexdigest()
+    return sources, digest
+
+
+def template_keys(env: Any, folder: Path, sources: tuple[dict[str, bytes], str] | None = None) -> dict[str, str]:
+    """For each page kind, a hash of its template and every template that one uses
+    (``sources``: :func:`template_sources` of ``folder``, when already read)."""
+    from jinja2 import TemplateSyntaxError, meta
+    from jinja2.loaders import split_template_path
+
+    sources, everything = sources or template_sources(folder)
     uses: dict[str, set[str] | None] = {}
     for name, source in sources.items():
         try:
@@ -109,6 +116,8 @@ def _encode(value: Any) -> str:
         return "@" + value.slug
     if kind is Crumb:
         return "^" + value.url
+    if kind is Term:  # tags and bylines on every article page: by the ten thousand
+        return "~" + value.name + "\x1f" + value.url
     names = _FIELDS.get(kind)
     if names is None:
         if not is_dataclass(value):

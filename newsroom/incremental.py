@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import BuildCache
-from .fingerprint import page_fingerprint, template_keys
+from .fingerprint import page_fingerprint, template_keys, template_sources
 from .model import Page, SiteModel, page_articles
 from .output import MANIFEST, Output
 from .render import Renderer
@@ -70,7 +70,11 @@ class Plan:
     @classmethod
     def of(cls, cache: BuildCache, renderer: Renderer, model: SiteModel, copies: dict[str, tuple[Path, str]],
            *, preview: bool) -> Plan:
-        keys = template_keys(renderer.env, renderer.templates_dir)
+        sources = template_sources(renderer.templates_dir)
+        keys = cache.template_keys(sources[1])
+        if keys is None:
+            keys = template_keys(renderer.env, renderer.templates_dir, sources)
+            cache.remember_template_keys(sources[1], keys)
         bases = {kind: f"{cache.key}:{preview}:{key}" for kind, key in keys.items()}
         files = model.files
         prints = {f: page_fingerprint(p, bases[p.kind]) for f, p in zip(files, model.pages, strict=True)}
