@@ -315,19 +315,10 @@ class _ArticleReader:
     def updated(self, meta: dict[str, Any], date: datetime | None) -> datetime | None:
         """``updated:`` (or Hugo's ``lastmod``, Jekyll's ``last_modified_at``): kept when later than
         the publication date; earlier is a slip the site survives, and is ignored."""
-        keys = [key for key in UPDATED_FIELDS if meta.get(key) is not None]
-        if not keys:
+        found = self.one_date(meta, UPDATED_FIELDS)
+        if found is None:
             return None
-        if len(keys) > 1:
-            self.error(keys[1], f"both {keys[0]!r} and {keys[1]!r} are set; keep one")
-            return None
-        key = keys[0]
-        tz = self.config.tz
-        try:
-            value = parse_date(meta[key], tz).astimezone(tz)
-        except ValueError as exc:
-            self.error(key, str(exc))
-            return None
+        key, value = found
         if date is None or value > date:
             return value
         if value < date:
@@ -335,21 +326,29 @@ class _ArticleReader:
             self.warn(key, f"{value.isoformat()} is before the publication date {date.isoformat()}; ignored", line)
         return None
 
-    def expires(self, meta: dict[str, Any], date: datetime | None) -> datetime | None:
-        """``expires:`` (Hugo: ``expiryDate``): when the story leaves the site; it must be after ``date``."""
-        keys = [key for key in EXPIRES_FIELDS if meta.get(key) is not None]
-        if not keys:
+    def one_date(self, meta: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, datetime] | None:
+        """The date of whichever of ``keys`` (one field's names in several generators) is set,
+        in the site's time zone; None, with an error if it is wrong or two are set."""
+        found = [key for key in keys if meta.get(key) is not None]
+        if not found:
             return None
-        if len(keys) > 1:
-            self.error(keys[1], f"both {keys[0]!r} and {keys[1]!r} are set; keep one")
+        if len(found) > 1:
+            self.error(found[1], f"both {found[0]!r} and {found[1]!r} are set; keep one")
             return None
         try:
-            value = parse_date(meta[keys[0]], self.config.tz).astimezone(self.config.tz)
+            return found[0], parse_date(meta[found[0]], self.config.tz).astimezone(self.config.tz)
         except ValueError as exc:
-            self.error(keys[0], str(exc))
+            self.error(found[0], str(exc))
             return None
+
+    def expires(self, meta: dict[str, Any], date: datetime | None) -> datetime | None:
+        """``expires:`` (Hugo: ``expiryDate``): when the story leaves the site; it must be after ``date``."""
+        found = self.one_date(meta, EXPIRES_FIELDS)
+        if found is None:
+            return None
+        key, value = found
         if date is not None and value <= date:
-            self.error(keys[0], f"{value.isoformat()} is not after the publication date {date.isoformat()}: "
+            self.error(key, f"{value.isoformat()} is not after the publication date {date.isoformat()}: "
                                 "the story would never be shown")
             return None
         return value
