@@ -22,6 +22,7 @@ from .config import Config
 from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError, line_of_key
 from .files import walk
+from .images import FOLDER, Source, Variant, variants
 from .incremental import Plan, Session
 from .model import Page, SiteModel, build_model
 from .output import Output, Writer, is_kept, recover
@@ -94,6 +95,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     published, left_out, next_change = _published(config, articles, now or datetime.now(UTC))
     clashes = _later_clashes(articles, published)  # a scheduled story's URL is checked before its day
     copies, model = _model(config, published, [*loaded.errors, *clashes])  # model; raises every mistake so far
+    copies.update(_photos(config, published, jobs, progress))  # photos: their variants, made or from the cache
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
     warnings = _warnings(config, found, published, model, copies, strict, links)
     renderer = Renderer(config, preview=preview)
@@ -231,6 +233,49 @@ def _later_clashes(articles: list[Article], published: list[Article]) -> list[Si
                 errors.append(SiteError(article.path, None, "slug", f"URL {url} is also the URL of {others} "
                                         "(one of them not published yet, or expired); give one of them another slug"))
     return errors
+
+
+#: The places each kind of photo is shown in (see :data:`newsroom.images.PLACES`).
+LEAD_PLACES = ("full", "wide", "card", "strip")
+FIGURE_PLACES = ("full",)
+GALLERY_PLACES = ("full", "strip")
+
+
+def _photos(config: Config, published: list[Article], jobs: int, progress: Progress) -> dict[str, tuple[Path, str]]:
+    """The variants of every photo the published articles show, made (on every core) unless
+    the cache folder has them, as files to copy to ``/_img/``; and at each photo's own
+    address, its largest variant in its own format (the file as uploaded, with its camera's
+    metadata, is never published). Raises :class:`BuildFailed` for a photo that is damaged."""
+    folder = config.root / ".cache" / "newsroom" / "images"  # names are content hashes: shared by every build
+    wanted: dict[str, tuple[Source, dict[str, Variant], str]] = {}  # photo file -> variants, first article
+    for article in published:
+        shown = [(article.image, LEAD_PLACES), *((f, FIGURE_PLACES) for f in article.figures),
+                 *((g, GALLERY_PLACES) for g in article.gallery)]
+        for photo, places in shown:
+            if photo is None or photo.source is None:
+                continue  # no photo, or one on another site
+            _, found, _ = wanted.setdefault(photo.file, (photo.source, {}, article.path))
+            for place in places:
+                found.update((v.name, v) for v in variants(photo.source, place, photo.focus))
+    todo = [(file, [v for name, v in found.items() if not (folder / name).is_file()])
+            for file, (_, found, _) in wanted.items()]
+    todo = [(file, missing) for file, missing in todo if missing]
+    problems = workers.make_photos([(config.root / file, missing, folder) for file, missing in todo], jobs, progress)
+    errors = [SiteError(wanted[file][2], None, "image", f"{file}: {problem}")
+              for (file, _), problem in zip(todo, problems, strict=True) if problem is not None]
+    if errors:
+        raise BuildFailed(errors)
+    copies: dict[str, tuple[Path, str]] = {}
+    for file, (source, found, owner) in wanted.items():
+        for name in found:
+            copies[f"{FOLDER}/{name}"] = (folder / name, owner)
+        largest = [v for v in variants(source, "full") if v.mime != "image/webp"][-1]
+        path = config.root / file
+        for root in (config.dir("static"), config.dir("content")):
+            if path.is_relative_to(root):
+                copies[path.relative_to(root).as_posix()] = (folder / largest.name, owner)
+                break
+    return dict(sorted(copies.items()))
 
 
 def _model(config: Config, published: list[Article],

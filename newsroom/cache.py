@@ -90,6 +90,7 @@ class BuildCache:
         self.key = key
         self.root = root  # the site folder, which dependencies are relative to
         self._seen: dict[str, bool] = {}
+        self._stamps: dict[str, tuple[int, int]] = {}  # photo file -> (size, mtime), this build
         self._bodies_listed: set[str] | None = None
         self._changed = True
         self.state = State(FORMAT, key)
@@ -150,9 +151,21 @@ class BuildCache:
         article = entry.article
         if not all(map(self._exists, article.depends)) or any(map(self._exists, article.absent)):
             return None  # an image it showed is gone, or a missing one has come: read it again
+        if article.stamps and not all(self._stamp(path) == (size, mtime) for path, size, mtime in article.stamps):
+            return None  # a photo it shows has changed: its variants, sizes and markup change
         if article.body.file is not None and os.path.basename(article.body.file) not in self._stored_bodies:
             return None
         return article
+
+    def _stamp(self, path: str) -> tuple[int, int] | None:
+        known = self._stamps.get(path)
+        if known is None:
+            try:
+                stat = os.stat(self.root / path)
+                known = self._stamps[path] = (stat.st_size, stat.st_mtime_ns)
+            except OSError:
+                return None
+        return known
 
     def _exists(self, dependency: str) -> bool:
         known = self._seen.get(dependency)
@@ -191,6 +204,7 @@ class BuildCache:
         """A new build's lookups start afresh: files may have come and gone since the last
         one, which may have failed before :meth:`remember`."""
         self._seen.clear()
+        self._stamps.clear()
         self._bodies_listed = None
 
     def remember(self, entries: dict[str, Entry], outputs: dict[str, str]) -> None:
@@ -199,6 +213,7 @@ class BuildCache:
             self._changed = True
         self.state = State(FORMAT, self.key, entries, outputs, self.state.templates)
         self._seen.clear()
+        self._stamps.clear()
         self._bodies_listed = None
 
     # -- outputs --------------------------------------------------------------------------

@@ -106,6 +106,7 @@ class Labels:
     story: str = "story"  # "1 story", "12 stories" on tag, author and archive pages
     stories: str = "stories"
     moved: str = "This story has moved to"  # the page at an old address (an alias)
+    gallery: str = "Photos"  # an article's gallery
 
 
 @dataclass(frozen=True)

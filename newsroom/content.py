@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from .config import Channel, Config, Section, is_language_tag
 from .dates import date_from_filename, parse_date
 from .errors import BuildFailed, SiteError, line_of_key
+from .images import PictureSet, Source, picture
 from .markup import Markdown, MarkupError, is_cjk, shorten
 from .references import References
 from .urls import output_file, permalink, slug_problem, slugify
@@ -32,9 +33,9 @@ ALIAS_FIELDS = ("aliases", "redirect_from")  # newsroom and Hugo, jekyll-redirec
 KNOWN_FIELDS = frozenset({
     "title", "date", "channel", "section", "source", "dek", "author", "authors",
     "contributors", "tags", "slug", "draft", "published", "summary", "image", "lang",
-    *UPDATED_FIELDS, *EXPIRES_FIELDS, *ALIAS_FIELDS,
+    "gallery", *UPDATED_FIELDS, *EXPIRES_FIELDS, *ALIAS_FIELDS,
 })
-IMAGE_FIELDS = ("src", "caption", "credit", "alt")
+IMAGE_FIELDS = ("src", "caption", "credit", "alt", "focus")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF and CR: never text
 _NAME_KEYS = ("display_name", "name", "login")  # an author as jekyll-import writes one
 _UNPUBLISHED = frozenset({"draft", "pending", "private", "future", "trash", "auto-draft"})  # WordPress
@@ -46,6 +47,9 @@ class Photo:
     caption: str = ""
     credit: str = ""
     alt: str = ""
+    file: str = ""  # the photo file, site-relative, when it is a local photo: published as its variants
+    source: Source | None = None  # what the file is (size, format, hash); None for a remote image
+    focus: tuple[float, float] | None = None  # where crops centre, fractions of width and height
 
 
 class Body:
@@ -112,6 +116,8 @@ class Article:
     aliases: tuple[str, ...] = ()  # old site paths that redirect to ``url``
     scheduled: bool = False  # dated after the build's time, shown only by --future and the preview
     figures: tuple[Photo, ...] = ()  # the photos of the body's figures, in order
+    gallery: tuple[Photo, ...] = ()  # ``gallery:``, shown after the body
+    stamps: tuple[tuple[str, int, int], ...] = ()  # each photo file's (site path, size, mtime): checked by the cache
     extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter fields
     assets: tuple[str, ...] = ()  # files beside the articles to publish, content-relative
     depends: tuple[str, ...] = ()  # other files whose presence was checked (images), site-relative
@@ -236,6 +242,7 @@ class _ArticleReader:
             draft = draft or not self.flag(meta, "published")
         draft = self.wordpress_status(meta) or draft
         image = self.image(meta)
+        gallery = self.gallery(meta)
         if date is not None and channel is not None and section is not None and slug is not None:
             url = permalink(self.config.build.permalink, channel=channel.slug, section=section.slug,
                             date=date, slug=slug)
@@ -247,23 +254,27 @@ class _ArticleReader:
         try:
             rendered = self.renderer.render(
                 parsed.body, lang=lang, resolve_image=self.refs.in_body(parsed, "image", self.warn),
-                resolve_link=self.refs.in_body(parsed, "link", self.warn), base_path=self.config.base_path
+                resolve_link=self.refs.in_body(parsed, "link", self.warn), base_path=self.config.base_path,
+                describe=self.describe,
             )
         except MarkupError as exc:
             self.error("body", str(exc), line=parsed.body_line)
             return None
+        for message, line in self.refs.problems:  # files named as photos that are none
+            self.error("image", message, line=line or self.key_line("image") or self.key_line("gallery"))
         if self.errors or title is None or self.refs.url is None or date is None or channel is None \
                 or section is None or slug is None:
             return None
         self.body_images(parsed, rendered.html)  # the photos of Article.figures, and inline images
         url, refs = self.refs.url, self.refs
+        figures = tuple(self.with_source(Photo(*figure)) for figure in rendered.figures)
         return Article(
             path=self.shown, url=url, title=title, date=date, channel=channel, section=section,
             source=source or f"{self.config.site.title}-{channel.slug}", slug=slug, lang=lang,
             body=Body(rendered.html), summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
             image=image, updated=updated, expires=expires, aliases=aliases,
-            figures=tuple(Photo(*figure) for figure in rendered.figures),
+            figures=figures, gallery=gallery, stamps=tuple(dict.fromkeys(refs.stamps)),
             extra=extra, assets=tuple(dict.fromkeys(refs.assets)),
             depends=tuple(dict.fromkeys(refs.depends)), digest=self._digest(),
             absent=tuple(dict.fromkeys(refs.absent)), links=tuple(dict.fromkeys(refs.links)),
@@ -271,10 +282,24 @@ class _ArticleReader:
         )
 
     def _digest(self) -> str:
-        """Path and bytes decide the record, and which referenced files were missing."""
-        if not self.refs.absent:
+        """Path and bytes decide the record, and which referenced files were missing, and the
+        photos it shows (their variants' names come from their bytes)."""
+        photos = sorted(source.key for _, source in self.refs.photos.values())
+        if not self.refs.absent and not photos:
             return self.digest
-        return hashlib.sha1("\0".join([self.digest, *self.refs.absent]).encode(), usedforsecurity=False).hexdigest()
+        return hashlib.sha1("\0".join([self.digest, *self.refs.absent, "|", *photos]).encode(),
+                            usedforsecurity=False).hexdigest()
+
+    def describe(self, src: str) -> PictureSet | None:
+        """A body image that is a processed photo: its variants, for a ``<picture>``."""
+        found = self.refs.photos.get(src)
+        if found is None:
+            return None
+        return picture(found[1], "full", None, self.config.base_path)
+
+    def with_source(self, photo: Photo) -> Photo:
+        file, source = self.refs.photos.get(photo.src, ("", None))
+        return replace(photo, file=file, source=source) if source is not None else photo
 
     def text(self, meta: dict[str, Any], key: str, *, required: bool = False, where: str | None = None) -> str | None:
         name = where or key
@@ -518,28 +543,60 @@ class _ArticleReader:
         value = meta.get("image")
         if value is None:
             return None
+        photo = self.photo(value, "image")
+        if photo is not None and not photo.alt:
+            self.warn("image", "the lead photo has neither alt text nor caption; add 'alt:' (what the photo "
+                      "shows, for readers who cannot see it) or 'caption:' under 'image:'", self.key_line("image"))
+        return photo
+
+    def gallery(self, meta: dict[str, Any]) -> tuple[Photo, ...]:
+        """``gallery:``, a list of photos (each a path, or src, caption, credit, alt, focus)."""
+        value = meta.get("gallery")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.error("gallery", "must be a list of photos, each a path or fields src, caption, credit and alt")
+            return ()
+        photos = [self.photo(item, f"gallery[{n}]") for n, item in enumerate(value)]
+        for n, photo in enumerate(photos):
+            if photo is not None and not photo.alt:
+                self.warn("gallery", f"photo {n + 1} has neither alt text nor caption", self.key_line("gallery"))
+        return tuple(p for p in photos if p is not None)
+
+    def photo(self, value: object, where: str) -> Photo | None:
+        """One photo of the front matter: its fields checked, its file found and probed."""
         if isinstance(value, str):
             value = {"src": value}
         if not isinstance(value, dict):
-            self.error("image", "must be a path, or fields src, caption, credit and alt")
+            self.error(where, "must be a path, or fields src, caption, credit and alt")
             return None
         for key in value:
             if key not in IMAGE_FIELDS:
-                self.error(f"image.{key}", f"unknown field; an image has {', '.join(IMAGE_FIELDS)}")
-        fields = {k: self.text(value, k, where=f"image.{k}") or "" for k in IMAGE_FIELDS}
+                self.error(f"{where}.{key}", f"unknown field; a photo has {', '.join(IMAGE_FIELDS)}")
+        focus = self.focus(value.get("focus"), f"{where}.focus")
+        fields = {k: self.text(value, k, where=f"{where}.{k}") or "" for k in IMAGE_FIELDS if k != "focus"}
         if not any(fields.values()):  # `image: {src: "", caption: "", ...}` as `new` writes it: no photo
             return None
         if not fields["src"]:
-            self.error("image.src", "missing; the image file, e.g. /images/photo.jpg")
+            self.error(f"{where}.src", "missing; the image file, e.g. /images/photo.jpg")
             return None
-        src = self.refs.image(fields["src"], lambda message: self.error("image.src", message))
+        src = self.refs.image(fields["src"], lambda message: self.error(f"{where}.src", message))
         if src is None:
             return None
-        if not fields["alt"] and not fields["caption"]:
-            self.warn("image", "the lead photo has neither alt text nor caption; add 'alt:' (what the photo "
-                      "shows, for readers who cannot see it) or 'caption:' under 'image:'", self.key_line("image"))
+        file, source = self.refs.photos.get(src, ("", None))
         return Photo(src=src, caption=fields["caption"], credit=fields["credit"],
-                     alt=fields["alt"] or fields["caption"])
+                     alt=fields["alt"] or fields["caption"], file=file, source=source, focus=focus)
+
+    def focus(self, value: object, where: str) -> tuple[float, float] | None:
+        """``focus: [x, y]``: fractions of the width and height that crops keep in view."""
+        if value is None:
+            return None
+        if (isinstance(value, list) and len(value) == 2
+                and all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 for v in value)):
+            return (float(value[0]), float(value[1]))
+        self.error(where, f"{value!r} must be [x, y], fractions from 0 to 1 of the width and height, "
+                          "e.g. [0.5, 0.3] for the middle of the upper third")
+        return None
 
     # -- slips the site survives ------------------------------------------------------
 

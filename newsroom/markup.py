@@ -69,6 +69,7 @@ def _figure_extension() -> type:
             super().__init__(md)
             self.resolve_image: Resolver = lambda src: src
             self.resolve_link: Resolver = lambda href: None
+            self.describe: Callable[[str], Any] = lambda src: None
             self.figures: list[tuple[str, str, str, str]] = []
 
         def run(self, root: etree.Element) -> None:
@@ -78,6 +79,13 @@ def _figure_extension() -> type:
                 if resolved is not None:
                     img.set("src", resolved)
                 img.set("loading", "lazy")
+                img.set("decoding", "async")
+            originals: dict[int, str] = {}  # the src of each <img> that became a <picture>
+            for parent in list(root.iter()):  # a processed photo: a <picture> of its variants
+                for index, img in enumerate(list(parent)):
+                    if img.tag == "img" and (found := self.describe(img.get("src", ""))) is not None:
+                        originals[id(img)] = img.get("src", "")
+                        parent[index] = _picture(img, found)
             for link in root.iter("a"):
                 resolved = self.resolve_link(link.get("href", ""))
                 if resolved is not None:
@@ -85,9 +93,10 @@ def _figure_extension() -> type:
             for index, child in enumerate(list(root)):
                 if _only_image(child):
                     root[index] = figure = _figure(child[0])
-                    img, caption = figure[0], figure.find("figcaption")
+                    img, caption = figure.find(".//img"), figure.find("figcaption")
                     parts = {} if caption is None else {span.get("class"): span.text or "" for span in caption}
-                    self.figures.append((img.get("src", ""), parts.get("caption", ""), parts.get("credit", ""),
+                    src = originals.get(id(img), img.get("src", ""))
+                    self.figures.append((src, parts.get("caption", ""), parts.get("credit", ""),
                                          img.get("alt", "")))
 
     class FigureExtension(Extension):
@@ -100,21 +109,38 @@ def _figure_extension() -> type:
     return FigureExtension
 
 
+def _picture(img: etree.Element, found: Any) -> etree.Element:
+    """``<picture><source type="image/webp" srcset sizes><img srcset sizes width height></picture>``
+    in place of ``img``; ``found`` is a :class:`newsroom.images.PictureSet` with its ``sizes``."""
+    picture = etree.Element("picture")
+    etree.SubElement(picture, "source", {"type": "image/webp", "srcset": found.webp, "sizes": found.sizes})
+    img.set("src", found.src)
+    img.set("srcset", found.own)
+    img.set("sizes", found.sizes)
+    img.set("width", str(found.width))
+    img.set("height", str(found.height))
+    picture.tail, img.tail = img.tail, None
+    picture.append(img)
+    return picture
+
+
 def _only_image(p: etree.Element) -> bool:
     return (
         p.tag == "p"
         and len(p) == 1
-        and p[0].tag == "img"
+        and p[0].tag in ("img", "picture")
         and not (p.text or "").strip()
         and not (p[0].tail or "").strip()
     )
 
 
-def _figure(img: etree.Element) -> etree.Element:
+def _figure(element: etree.Element) -> etree.Element:
     figure = etree.Element("figure", {"class": "figure"})
+    img = element.find("img") if element.tag == "picture" else element
+    assert img is not None
     credit = img.attrib.pop("title", "").strip()
-    img.tail = None
-    figure.append(img)
+    element.tail = None
+    figure.append(element)
     caption = img.get("alt", "").strip()
     if caption or credit:
         figcaption = etree.SubElement(figure, "figcaption")
@@ -160,7 +186,7 @@ class Markdown:
         return md
 
     def render(self, text: str, *, lang: str, resolve_image: Resolver, resolve_link: Resolver | None = None,
-               base_path: str = "") -> Rendered:
+               base_path: str = "", describe: Callable[[str], Any] | None = None) -> Rendered:
         """``resolve_link`` gives the href to write for a link, or None to keep it; without
         one, root-relative links get the ``base_path``. Raises :class:`MarkupError` for a text
         Python-Markdown cannot render."""
@@ -171,6 +197,7 @@ class Markdown:
         processor.resolve_image = resolve_image
         processor.resolve_link = resolve_link or _base_path_links(base_path)
         processor.figures = []
+        processor.describe = describe or (lambda src: None)
         try:
             body = md.convert(text)
         except BaseException as exc:

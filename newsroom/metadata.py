@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from .config import Config
 from .content import Article, Photo
+from .images import variants
 from .markup import shorten
 from .model import ArticlePage, Crumb, Page, last_modified
 
@@ -31,6 +32,15 @@ _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
 def jsonld(data: Any) -> Markup:
     """``data`` as JSON that stays inert inside ``<script type="application/ld+json">``."""
     return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE))
+
+
+def published_size(photo: Photo) -> tuple[int, int] | None:
+    """Width and height of what a processed photo's own address serves (its largest variant),
+    or None for a photo on another site."""
+    if photo.source is None:
+        return None
+    largest = [v for v in variants(photo.source, "full") if v.mime != "image/webp"][-1]
+    return largest.width, largest.height
 
 
 def headline(title: str) -> str:
@@ -119,7 +129,10 @@ class Metadata:
 
     def image(self, photo: Photo) -> dict[str, Any]:
         src = self.href(photo.src)
-        data = {"@type": "ImageObject", "contentUrl": src, "url": src}
+        data: dict[str, Any] = {"@type": "ImageObject", "contentUrl": src, "url": src}
+        size = published_size(photo)
+        if size is not None:
+            data["width"], data["height"] = size
         if photo.caption:
             data["caption"] = photo.caption
         if photo.credit:

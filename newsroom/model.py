@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
@@ -16,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .config import Channel, Config, Section
-from .content import Article
+from .content import Article, Photo
 from .errors import BuildFailed, SiteError
 from .urls import (
     ARCHIVE_PATH,
@@ -142,7 +143,7 @@ class HomePage(Page):
     latest: tuple[Article, ...] = ()
     channels: tuple[tuple[Channel, tuple[Article, ...]], ...] = ()
     sections: tuple[tuple[Section, tuple[Article, ...]], ...] = ()
-    photos: tuple[Article, ...] = ()
+    photos: tuple[tuple[Article, Photo], ...] = ()  # lead and gallery photos of the newest stories
 
 
 @dataclass(frozen=True)
@@ -231,8 +232,8 @@ def placement_key(article: Article) -> Hashable:
     learns to sort or select by.
     """
     return (article.url, article.date, article.updated, article.channel.slug, article.section.slug,
-            article.draft, article.image is None, article.tags, article.authors, article.contributors,
-            article.aliases, article.expires, article.scheduled)
+            article.draft, article.image is None, len(article.gallery), article.tags, article.authors,
+            article.contributors, article.aliases, article.expires, article.scheduled)
 
 
 def map_articles(value: Any, change: Callable[[Article], Article]) -> Any:
@@ -352,7 +353,8 @@ def _home(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, li
         top_stories=tuple(rest[:4]), latest=tuple(rest[4 : 4 + HOME_LATEST]),
         channels=tuple((c, tuple(by_channel[c.slug][:HOME_PER_CHANNEL])) for c in config.channels),
         sections=tuple((s, tuple(by_section[s.slug][:HOME_PER_SECTION])) for s in config.sections),
-        photos=tuple(with_photo[:HOME_PHOTOS]),
+        photos=tuple(itertools.islice(((a, p) for a in ordered for p in (a.image, *a.gallery) if p is not None),
+                                      HOME_PHOTOS)),
     )
 
 

@@ -61,6 +61,8 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
             return None  # it may move in its lists: a full build's job
         if article.date > now or (article.expires is not None and article.expires <= now):
             return None  # scheduled (marked on its pages) or gone: a full build decides
+        if _photos(article) != _photos(entry.article):
+            return None  # photos to make (or files to drop): the build's photo stage does that
         entries[key] = Entry(stat.st_mtime_ns, stat.st_size, article)
         swaps[key] = article
 
@@ -90,3 +92,9 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
     return BuildResult.of(session.model, len(entries), reads=len(swaps), rendered=len(fresh), written=out.written,
                           kept=len(outputs) - out.written, started=started, output=output,
                           warnings=tuple(w for article in swaps.values() for w in article.warnings))
+
+
+def _photos(article: Article) -> set[tuple[str, str, tuple[float, float] | None]]:
+    """Every photo an article shows, as (file, content hash, focus): the same set, the same variants."""
+    photos = [article.image, *article.figures, *article.gallery]
+    return {(p.file, p.source.key, p.focus) for p in photos if p is not None and p.source is not None}

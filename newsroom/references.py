@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from .config import Config
+from .images import ImageProblem, Source, is_photo, probe
 from .markup import Resolver
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ class References:
         self.links: list[tuple[str, int | None]] = []  # site paths the body links to, with their lines
         self.url: str | None = None  # the article's own URL, once known: relative page links start there
         self.line: int | None = None  # the body line of the reference being resolved
+        self.photos: dict[str, tuple[str, Source]] = {}  # URL -> the photo file (site-relative) and what it is
+        self.stamps: list[tuple[str, int, int]] = []  # each photo file's size and mtime: read again when they change
+        self.problems: list[tuple[str, int | None]] = []  # photos that are no photos, with their body line
 
     def in_body(self, parsed: Parsed, kind: str, warn: Callable[[str, str, int | None], None]) -> Resolver:
         """The resolver of ``kind`` ("image" or "link") for the body: a dead reference is a
@@ -102,12 +106,12 @@ class References:
             report(f"{src!r} holds a NUL character; no file is named so")
             return None
         try:
-            return self._file(src, parts.path, path, report)
+            return self._file(src, parts.path, path, report, what)
         except OSError as exc:  # e.g. a name longer than the file system allows
             report(f"{src!r} cannot be a file here: {exc.strerror}")
             return None
 
-    def _file(self, src: str, written: str, path: str, report: Callable[[str], None]) -> str | None:
+    def _file(self, src: str, written: str, path: str, report: Callable[[str], None], what: str) -> str | None:
         base = self.config.base_path
         if path.startswith("/"):
             static = self.config.dir("static")
@@ -119,6 +123,8 @@ class References:
                 report(f"{src!r} not found: no file {self.config.relpath(target)}")
             else:
                 self.depends.append(self.config.relpath(target))
+                if what == "image":
+                    self._photo(base + src, target, self.config.relpath(target), src)
                 return base + src
             return None
         target = Path(os.path.normpath(self.file.parent / path))  # published where the author sees it
@@ -132,9 +138,27 @@ class References:
             return None
         self.depends.append(shown)
         relative = target.relative_to(self.content_dir).as_posix()
-        self.assets.append(relative)
         suffix = src[len(written):]  # keep any ?query or #fragment
-        return f"{base}/{relative}{suffix}"
+        url = f"{base}/{relative}{suffix}"
+        if what != "image" or not self._photo(url, target, shown, src):
+            self.assets.append(relative)  # a photo is published as its variants (see newsroom.images)
+        return url
+
+    def _photo(self, url: str, target: Path, shown: str, src: str) -> bool:
+        """Read and probe a photo the article shows; False when it is no photo by its name
+        (an SVG, say), which is published as it is."""
+        if not is_photo(target.name):
+            return False
+        try:
+            stat = target.stat()
+            data = target.read_bytes()
+            self.photos[url] = (shown, probe(data))
+            self.stamps.append((shown, stat.st_size, stat.st_mtime_ns))
+        except ImageProblem as exc:
+            self.problems.append((f"{src!r} ({shown}): {exc}", self.line))
+        except OSError as exc:
+            self.problems.append((f"{src!r} ({shown}) cannot be read: {exc.strerror}", self.line))
+        return True
 
 
 def _split(reference: str, report: Callable[[str], None]) -> SplitResult | None:

@@ -22,8 +22,9 @@ import jinja2
 
 from .config import Config
 from .errors import BuildFailed, SiteError
+from .images import picture
 from .markup import is_cjk
-from .metadata import Metadata, jsonld
+from .metadata import Metadata, jsonld, published_size
 from .model import ArticlePage, IndexPage, Page, last_modified
 from .urls import ATOM_PATH, NEWS_SITEMAP_PATH, SITEMAP_PATH, channel_path, feed_path, section_path
 
@@ -83,6 +84,9 @@ class Renderer:
             feeds=config.feeds,
             labels=config.labels,  # the interface's words: {{ labels.time }}
             structured_data=self.metadata.structured_data,
+            photo_size=published_size,  # (width, height) of a photo's own address, or None
+            photo_set=lambda photo, place: (  # a processed photo's variants for a place, or None
+                picture(photo.source, place, photo.focus, base_path) if photo.source is not None else None),
             logo_src=self.metadata.logo_src(),
             feed_url=lambda channel=None, section=None: base_url + feed_path(  # the site's, a channel's, a section's
                 channel_path(channel.slug) if channel else section_path(section.slug) if section else "/"),

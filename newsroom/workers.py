@@ -21,6 +21,7 @@ from . import faults
 from .config import Config
 from .content import Article, load_article
 from .errors import BuildFailed, SiteError
+from .images import ImageProblem, Variant, make
 from .markup import Markdown
 from .model import Page
 from .output import Writer
@@ -59,9 +60,9 @@ def default_jobs() -> int:
 
 
 def _run(function: Callable[[list[int]], Any], count: int, jobs: int, minimum: int,
-         progress: Progress, stage: str, sizes: Callable[[Any], int]) -> Iterator[Any]:
+         progress: Progress, stage: str, sizes: Callable[[Any], int], chunk: int = CHUNK) -> Iterator[Any]:
     """Apply ``function`` to chunks of ``range(count)``, in order, on a pool when worth it."""
-    chunks = [list(range(start, min(start + CHUNK, count))) for start in range(0, count, CHUNK)]
+    chunks = [list(range(start, min(start + chunk, count))) for start in range(0, count, chunk)]
     progress.stage(stage, count)
     pool = None
     try:
@@ -153,6 +154,42 @@ def _read_chunk(indices: list[int]) -> list[Article | BuildFailed]:
             results.append(keep(load_article(config, path, renderer, shown=key)))
         except BuildFailed as failed:
             results.append(failed)
+    return results
+
+
+# -- photos ---------------------------------------------------------------------------
+
+
+def make_photos(todo: list[tuple[Path, list[Variant], Path]], jobs: int, progress: Progress) -> list[str | None]:
+    """Make the variants of each photo of ``todo`` (its file, the variants, the folder to write
+    them to), one photo a task: a photo costs more than starting a worker. Each result is
+    None, or why the photo could not be made."""
+    _job.clear()
+    _job.update(photos=todo)
+    try:
+        results: list[str | None] = []
+        for chunk in _run(_photo_chunk, len(todo), jobs, 2, progress, "making photos", len, chunk=1):
+            results.extend(chunk)
+        return results
+    finally:
+        _job.clear()
+
+
+def _photo_chunk(indices: list[int]) -> list[str | None]:
+    results: list[str | None] = []
+    for index in indices:
+        source, wanted, folder = _job["photos"][index]
+        try:
+            made = make(source.read_bytes(), wanted)
+        except (ImageProblem, OSError) as exc:
+            results.append(str(exc) if isinstance(exc, ImageProblem) else f"cannot be read: {exc.strerror}")
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in made.items():
+            temporary = folder / f".{name}.{os.getpid()}.tmp"
+            temporary.write_bytes(data)
+            os.replace(temporary, folder / name)
+        results.append(None)
     return results
 
 
