@@ -8,8 +8,10 @@ run on every core (:mod:`newsroom.workers`) when there is enough of it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -95,7 +97,9 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     published, left_out, next_change = _published(config, articles, now or datetime.now(UTC))
     clashes = _later_clashes(articles, published)  # a scheduled story's URL is checked before its day
     copies, model = _model(config, published, [*loaded.errors, *clashes])  # model; raises every mistake so far
-    copies.update(_photos(config, published, jobs, progress))  # photos: their variants, made or from the cache
+    shown = {a.path for a in published}
+    later = [a for a in articles if not a.draft and a.path not in shown]  # scheduled or expired
+    copies.update(_photos(config, published, later, jobs, progress, write))  # photos: variants, made or cached
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
     warnings = _warnings(config, found, published, model, copies, strict, links)
     renderer = Renderer(config, preview=preview)
@@ -241,32 +245,45 @@ FIGURE_PLACES = ("full",)
 GALLERY_PLACES = ("full", "strip")
 
 
-def _photos(config: Config, published: list[Article], jobs: int, progress: Progress) -> dict[str, tuple[Path, str]]:
+def _photos(config: Config, published: list[Article], later: list[Article], jobs: int, progress: Progress,
+            write: bool) -> dict[str, tuple[Path, str]]:
     """The variants of every photo the published articles show, made (on every core) unless
     the cache folder has them, as files to copy to ``/_img/``; and at each photo's own
     address, its largest variant in its own format (the file as uploaded, with its camera's
-    metadata, is never published). Raises :class:`BuildFailed` for a photo that is damaged."""
-    folder = config.root / ".cache" / "newsroom" / "images"  # names are content hashes: shared by every build
+    metadata, is never published). The photos of ``later`` stories (scheduled, expired)
+    are made too, so that a damaged one is found now, not on the day the story goes live;
+    a check (``write=False``) makes them in a folder it then removes. Raises
+    :class:`BuildFailed` for a photo that is damaged."""
+    cached = config.root / ".cache" / "newsroom" / "images"  # names are content hashes: shared by every build
     wanted: dict[str, tuple[Source, dict[str, Variant], str]] = {}  # photo file -> variants, first article
-    for article in published:
+    shown_now: set[str] = set()
+    for now, article in (*((True, a) for a in published), *((False, a) for a in later)):
         shown = [(article.image, LEAD_PLACES), *((f, FIGURE_PLACES) for f in article.figures),
                  *((g, GALLERY_PLACES) for g in article.gallery)]
         for photo, places in shown:
             if photo is None or photo.source is None:
                 continue  # no photo, or one on another site
             _, found, _ = wanted.setdefault(photo.file, (photo.source, {}, article.path))
+            if now:
+                shown_now.add(photo.file)
             for place in places:
                 found.update((v.name, v) for v in variants(photo.source, place, photo.focus))
-    todo = [(file, [v for name, v in found.items() if not (folder / name).is_file()])
+    todo = [(file, [v for name, v in found.items() if not (cached / name).is_file()])
             for file, (_, found, _) in wanted.items()]
     todo = [(file, missing) for file, missing in todo if missing]
-    problems = workers.make_photos([(config.root / file, missing, folder) for file, missing in todo], jobs, progress)
+    with tempfile.TemporaryDirectory(prefix="newsroom-check-") if todo and not write \
+            else contextlib.nullcontext(str(cached)) as made:
+        problems = workers.make_photos([(config.root / file, missing, Path(made)) for file, missing in todo], jobs,
+                                       progress)
     errors = [SiteError(wanted[file][2], None, "image", f"{file}: {problem}")
               for (file, _), problem in zip(todo, problems, strict=True) if problem is not None]
     if errors:
         raise BuildFailed(errors)
     copies: dict[str, tuple[Path, str]] = {}
+    folder = cached
     for file, (source, found, owner) in wanted.items():
+        if file not in shown_now:
+            continue
         for name in found:
             copies[f"{FOLDER}/{name}"] = (folder / name, owner)
         largest = [v for v in variants(source, "full") if v.mime != "image/webp"][-1]

@@ -27,7 +27,9 @@ PLACES: dict[str, tuple[tuple[int, int] | None, tuple[int, ...]]] = {
 FOLDER = "_img"  # the output folder of variants: /_img/<name>
 FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp"),
            "GIF": ("gif", "image/gif")}
-SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")  # files that are photos, by name
+#: Files that are photos by their name: published only as variants. Those Pillow cannot read or
+#: the web cannot show (HEIC, TIFF…) are refused with a message rather than published as they are.
+SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".tif", ".tiff", ".bmp")
 MAX_PIXELS = 80_000_000  # past this, a file is refused as a decompression bomb (80 MP: a large camera's 2x)
 QUALITY = {"JPEG": 82, "WEBP": 80}
 
@@ -60,12 +62,13 @@ def is_photo(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
-def probe(data: bytes, max_pixels: int = MAX_PIXELS) -> Source:
+def probe(data: bytes, max_pixels: int | None = None) -> Source:
     """What ``data`` is as a photo, from its header; raises :class:`ImageProblem` for a file
     that is not one Pillow reads (a text file named .jpg, HEIC) or one too large. A file
     damaged further in is found by :func:`make`."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    max_pixels = max_pixels or MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in FORMATS:

@@ -99,7 +99,9 @@ class Renderer:
         """An article body for a feed: root-relative ``src`` and ``href`` made absolute, since
         a feed reader shows it away from the site."""
         origin = self.origin
-        return _ROOT_RELATIVE.sub(lambda m: m.group(1) + origin + "/", str(body))
+        html = _ROOT_RELATIVE.sub(lambda m: m.group(1) + origin + "/", str(body))
+        return _SRCSET.sub(lambda m: m.group(1) + _ROOT_CANDIDATE.sub(r"\1" + origin + "/", m.group(2)) + m.group(3),
+                           html)
 
     @property
     def origin(self) -> str:
@@ -163,6 +165,8 @@ def _describe(exc: Exception) -> str:
 
 
 _ROOT_RELATIVE = re.compile(r"""(\s(?:src|href|poster)=["'])/(?!/)""")
+_SRCSET = re.compile(r"""(\ssrcset=")([^"]*)(")""")  # "/_img/a.webp 480w, /_img/b.webp 960w"
+_ROOT_CANDIDATE = re.compile(r"(^|,\s*)/(?!/)")
 
 
 def news_language(lang: str) -> str:

@@ -61,6 +61,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
 FIXTURE_SITE = REPO / "tests" / "fixtures" / "site"
 
+
+def _photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 40)) -> bytes:
+    """A small real photo (a gradient), for sites whose articles show one: photos are probed
+    and resized, so made-up bytes are a broken photo."""
+    import io
+
+    from PIL import Image
+
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+JPEG = _photo()  # bytes of a 64x40 JPEG
+PNG = _photo("PNG")
+
 SITE_TOML = """\
 [site]
 title = "Eshanxi"

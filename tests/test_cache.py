@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import article
+from conftest import JPEG, article
 
 from newsroom import build, load_config
 from newsroom.cache import BuildCache, cache_key
@@ -27,7 +27,7 @@ STORIES = {
                                             section="news"),
     "content/changzhi/market.md": article("Night market", date="2021-08-26 18:00", section="business",
                                           body="Stalls open.\n\n![Lanterns over the stalls.](lanterns.jpg)"),
-    "content/changzhi/lanterns.jpg": b"\xff\xd8jpeg",
+    "content/changzhi/lanterns.jpg": JPEG,
     "content/taiyuan/rail.md": article("Rail link", date="2021-08-27 08:00", body="Trains run."),
     "static/css/site.css": "body { margin: 0 }",
 }
@@ -149,7 +149,7 @@ def test_a_record_is_not_reused_once_a_missing_image_appears(make_site) -> None:
     stored = lookup(reopen(config), config, "content/taiyuan/gone.md")
     assert stored is not None and "content/taiyuan/gone.jpg" in stored.absent
 
-    (config.root / "content/taiyuan/gone.jpg").write_bytes(b"\xff\xd8jpeg")
+    (config.root / "content/taiyuan/gone.jpg").write_bytes(JPEG)
     assert lookup(reopen(config), config, "content/taiyuan/gone.md") is None
     assert lookup(reopen(config), config, "content/taiyuan/rail.md") is not None
     result = build(config, jobs=1)
@@ -170,7 +170,7 @@ def test_a_cache_kept_across_builds_notices_an_image_that_appeared_after_a_faile
     with pytest.raises(BuildFailed):
         build(config, cache=cache, output=output, jobs=1)
     broken.unlink()
-    (config.root / "content/taiyuan/gone.jpg").write_bytes(b"\xff\xd8jpeg")
+    (config.root / "content/taiyuan/gone.jpg").write_bytes(JPEG)
     result = build(config, cache=cache, output=output, jobs=1)
     assert (result.articles_read, result.warnings) == (1, ())
     assert (output / "taiyuan/gone.jpg").is_file()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_SITE, REPO, article, run_build, snapshot
+from conftest import FIXTURE_SITE, JPEG, REPO, article, run_build, snapshot
 
 GOOD = {"content/changzhi/a.md": article("First story"), "content/taiyuan/b.md": article("Second story")}
 
@@ -124,11 +124,11 @@ def test_dead_images_and_links_in_bodies_are_warnings_and_strict_makes_them_erro
     assert snapshot(site / "public") == before
 
     (site / "content/changzhi/photos").mkdir()
-    (site / "content/changzhi/photos/lost.jpg").write_bytes(b"\xff\xd8jpeg")  # found after all
+    (site / "content/changzhi/photos/lost.jpg").write_bytes(JPEG)  # found after all
     result = run_build(cwd=site)
     assert "photos/lost.jpg" not in result.stderr and "2 warnings" in result.stdout
     page = (site / "public/changzhi/news/2021/08/c/index.html").read_text(encoding="utf-8")
-    assert 'src="/changzhi/photos/lost.jpg"' in page
+    assert 'srcset="/_img/' in page  # a photo now: its variants
     assert (site / "public/changzhi/photos/lost.jpg").is_file()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import article
+from conftest import JPEG, article
 
 from newsroom.config import load_config
 from newsroom.content import Article, find_articles, load_article
@@ -50,7 +50,7 @@ First paragraph of the story.
 
 Second paragraph.
 """,
-        "content/changzhi/photo.jpg": b"\xff\xd8fake",
+        "content/changzhi/photo.jpg": JPEG,
     })
     a = load(site, "content/changzhi/greenway.md")
     assert a.title == "Changzhi opens riverside greenway"
@@ -66,7 +66,8 @@ Second paragraph.
     assert a.image is not None
     assert (a.image.src, a.image.caption, a.image.credit, a.image.alt) == (
         "/changzhi/photo.jpg", "Cyclists on the greenway.", "Photo: Zhao Min/Eshanxi", "Cyclists under willow trees")
-    assert a.assets == ("changzhi/photo.jpg",)
+    assert a.assets == ()  # a photo is published as its variants, not as a file beside the article
+    assert a.image is not None and a.image.file == "content/changzhi/photo.jpg" and a.image.source is not None
     assert a.extra == {"mood": "sunny"}
     assert a.lang == "en" and a.draft is False
 
@@ -153,7 +154,7 @@ F = "content/changzhi/a.md"
         (article(lang="chinese!"), [f"{F}:4: lang: 'chinese!' is not a language tag like 'en' or 'zh-CN'"]),
         (article(image="/images/missing.jpg"), [f"{F}:4: image.src: '/images/missing.jpg' not found: no file static/images/missing.jpg"]),
         (article(image="../../../etc/passwd"), [f"{F}:4: image.src: '../../../etc/passwd' would leave the content folder"]),
-        (article(image="{src: a.jpg, size: big}"), [f"{F}:4: image.size: unknown field; an image has src, caption, credit, alt",
+        (article(image="{src: a.jpg, size: big}"), [f"{F}:4: image.size: unknown field; a photo has src, caption, credit, alt, focus",
                                                     f"{F}:4: image.src: 'a.jpg' not found: no file content/changzhi/a.jpg"]),
         ("---\ntitle: A\ntitle: B\ndate: 2021-08-25\n---\n", [f"{F}:3: title: duplicate key 'title': which value is meant?"]),
         ("---\ntitle: A\ndate: 2021-08-25\n  dek: indented\n---\n", None),
@@ -190,7 +191,7 @@ def test_slips_are_kept_in_the_record_as_warnings(make_site) -> None:
     """Near-miss field names and photos without alt text or caption: warnings the record keeps
     (so a build from the cache repeats them), the article itself read as usual."""
     site = make_site({F: article(tag="parks", image="photo.jpg", body="![](photo.jpg)"),
-                      "content/changzhi/photo.jpg": b"\xff\xd8fake"})
+                      "content/changzhi/photo.jpg": JPEG})
     a = load(site, F)
     assert [(w.line, w.field, w.warning) for w in a.warnings] == [(4, "tag", True), (5, "image", True),
                                                                     (7, "image", True)]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
-from conftest import SITE_TOML, article
+from conftest import JPEG, SITE_TOML, article
 from htmlq import parse
 
 from newsroom import BuildResult, build, load_config, model
@@ -26,7 +26,7 @@ CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 ATOM = "{http://www.w3.org/2005/Atom}"
 W3C_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
-PHOTO = b"\xff\xd8jpeg"
+PHOTO = JPEG
 LEAD = "\n  src: /images/photo.jpg\n  caption: Walkers cross the bridge\n  credit: 'Photo: Zhao Min/Eshanxi'"
 
 # Four stories, newest first: bridge, library, market (updated later than all), old.
@@ -168,7 +168,7 @@ def test_feed_items_limit_and_full_content(make_site) -> None:
         bodies = [c.value for c in bridge.content if c.type == "text/html"]
         assert len(bodies) == 1, name
         assert "The bridge is open." in bodies[0]
-        assert f'src="{BASE}/images/photo.jpg"' in bodies[0]
+        assert f'src="{BASE}/_img/' in bodies[0]  # the photo's variant, absolute
         assert f'href="{BASE}/changzhi/"' in bodies[0]
         assert 'src="/' not in bodies[0] and 'href="/' not in bodies[0]
 

@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import REPO, article, snapshot
+from conftest import JPEG, REPO, article, snapshot
 
 from newsroom import build, load_config, workers
 from newsroom.cache import BuildCache, cache_key
@@ -117,7 +117,7 @@ def test_random_edit_sequences_match_clean_builds(make_site, tmp_path: Path, mon
         monkeypatch.setattr(workers, "PARALLEL_PAGES", 1)
     files = {f"templates/{p.relative_to(REPO / 'templates').as_posix()}": p.read_text(encoding="utf-8")
              for p in (REPO / "templates").rglob("*.html")}
-    site = make_site({**files, "static/images/photo.jpg": b"\xff\xd8jpeg", "static/css/site.css": "body{}",
+    site = make_site({**files, "static/images/photo.jpg": JPEG, "static/css/site.css": "body{}",
                       "content/changzhi/.keep": "", "content/taiyuan/.keep": ""})
     text = (site / "site.toml").read_text(encoding="utf-8").replace(
         f'templates_dir = "{(REPO / "templates").as_posix()}"', 'templates_dir = "templates"')
@@ -191,7 +191,7 @@ def test_the_preview_quick_path_gives_the_same_bytes(make_site, tmp_path: Path) 
 
     rng = random.Random(7)
     site = make_site({f"content/{rng.choice(CHANNELS)}/s{n}.md": story(rng, n) for n in range(12)}
-                     | {"static/images/photo.jpg": b"\xff\xd8jpeg"})
+                     | {"static/images/photo.jpg": JPEG})
     config = load_config(site / "site.toml", drafts=True)
     output = tmp_path / "preview"
     cache = BuildCache(None, cache_key(config), config.root)

@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 import pytest
 from conftest import REPO, SITE_TOML, article
 from htmlq import Element, parse
+from PIL import Image
 
 from newsroom import build, load_config
 from newsroom.cache import BuildCache, cache_key
@@ -120,6 +121,9 @@ def test_news_article_of_sample_story(sample_public: Path) -> None:
     assert publisher["@type"] == "NewsMediaOrganization"
     assert (publisher["name"], publisher["url"]) == ("Eshanxi", BASE)
     assert publisher["logo"]["url"] == BASE + "images/logo.png"
+    for image in data["image"]:  # the size of what the photo's address serves
+        with Image.open(sample_public / image["url"].removeprefix(BASE)) as published:
+            assert (image.pop("width"), image.pop("height")) == published.size
     assert data["image"] == [
         {"@type": "ImageObject", "contentUrl": BASE + "images/news/changzhi-rail-viaduct.jpg",
          "url": BASE + "images/news/changzhi-rail-viaduct.jpg",

@@ -28,7 +28,7 @@ from pathlib import Path
 import hypothesis
 import pytest
 import yaml
-from conftest import REPO, SITE_TOML
+from conftest import JPEG, REPO, SITE_TOML
 from hypothesis import HealthCheck, currently_in_test_context, example, given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +44,6 @@ SCALE = float(os.environ.get("PROPERTY_SCALE", "1"))
 FAST = settings(deadline=None, max_examples=int(150 * SCALE), suppress_health_check=[HealthCheck.too_slow])
 BUILDS = settings(deadline=None, max_examples=int(40 * SCALE), suppress_health_check=[HealthCheck.too_slow])
 
-JPEG = b"\xff\xd8\xff\xe0 not really a photo"
 RENDERER = Markdown()  # shared, as a worker shares one: a failed render must not spoil the next
 
 

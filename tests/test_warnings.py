@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, article, run_build
+from conftest import JPEG, REPO, article, run_build
 
 from newsroom import build, load_config
 from newsroom.content import find_articles, load_article
@@ -20,7 +20,7 @@ from newsroom.errors import BuildFailed
 from newsroom.markup import Markdown
 
 F = "content/changzhi/a.md"
-PHOTO = {"content/changzhi/photo.jpg": b"\xff\xd8jpeg"}
+PHOTO = {"content/changzhi/photo.jpg": JPEG}
 
 
 def warnings(site: Path) -> list[str]:
