@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import textwrap
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -122,21 +124,25 @@ def make_site(tmp_path: Path):
 
     def make(files: dict[str, str | bytes] | None = None, site_toml: str | None = None,
              folder: str = "site") -> Path:
-        root = tmp_path / folder
-        (root / "content").mkdir(parents=True, exist_ok=True)
         config = textwrap.dedent(site_toml) if site_toml is not None else SITE_TOML
-        (root / "site.toml").write_text(config.replace("{templates}", (REPO / "templates").as_posix()),
-                                        encoding="utf-8")
-        for name, data in (files or {}).items():
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(data, bytes):
-                path.write_bytes(data)
-            else:
-                path.write_text(data, encoding="utf-8")
-        return root
+        return write_site(tmp_path / folder, files or {}, config)
 
     return make
+
+
+def write_site(root: Path, files: dict[str, str | bytes], site_toml: str = SITE_TOML) -> Path:
+    """A site in ``root``: ``site_toml`` (``{templates}`` is the project's templates folder) and ``files``."""
+    (root / "content").mkdir(parents=True, exist_ok=True)
+    (root / "site.toml").write_text(site_toml.replace("{templates}", (REPO / "templates").as_posix()),
+                                    encoding="utf-8")
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
 
 
 def run_build(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -164,9 +170,10 @@ def sample_public(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def sample_server(sample_public: Path):
-    """The sample site served over HTTP on loopback by a real web server; yields its root URL."""
+@contextlib.contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on loopback by a real web server, stopped however the
+    block ends; yields its root URL."""
     import functools
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -175,12 +182,22 @@ def sample_server(sample_public: Path):
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(sample_public)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def sample_server(sample_public: Path) -> Iterator[str]:
+    """The sample site served over HTTP on loopback by a real web server; yields its root URL."""
+    with static_server(sample_public) as url:
+        yield url
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,20 +5,16 @@ its photos load (measured in a real headless Chromium)."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import io
 import json
 import re
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, REPO, SITE_TOML, article, run_build, snapshot
+from conftest import ARTIFACTS, REPO, article, run_build, snapshot, static_server, write_site
 from htmlq import Element, parse
 from PIL import Image, ImageChops, ImageCms
 
@@ -100,21 +96,6 @@ def built(site: Path, **overrides: str) -> Path:
     config = load_config(site / "site.toml", **overrides)
     build(config, jobs=1)
     return config.dir("output")
-
-
-def write_site(root: Path, files: dict[str, str | bytes], site_toml: str = SITE_TOML) -> Path:
-    """``make_site`` for module-scoped sites."""
-    (root / "content").mkdir(parents=True, exist_ok=True)
-    (root / "site.toml").write_text(site_toml.replace("{templates}", (REPO / "templates").as_posix()),
-                                    encoding="utf-8")
-    for name, data in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return root
 
 
 def lead(src: str, **fields: object) -> str:
@@ -829,23 +810,6 @@ CLS_JS = """() => new Promise(resolve => {
 IMAGES_LOADED_JS = "() => [...document.images].every(img => img.complete && img.naturalWidth > 0)"
 
 
-@contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
 @pytest.fixture(scope="module")
 def photo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A site with the theme's CSS: a lead photo, body figures (one a tall portrait), a gallery,
@@ -879,7 +843,7 @@ def photo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             image=lead("/images/masons.jpg" if n % 2 else "portrait.jpg", alt="A photo"))
     site = write_site(tmp_path_factory.mktemp("browser") / "site", files)
     public = built(site)
-    with serving(public) as url:
+    with static_server(public) as url:
         yield url
 
 

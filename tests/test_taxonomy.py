@@ -3,17 +3,14 @@ and how they look in a real browser."""
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import subprocess
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, REPO, SITE_TOML, article, snapshot
+from conftest import ARTIFACTS, REPO, SITE_TOML, article, snapshot, static_server
 from htmlq import parse
 
 from newsroom import BuildResult, build, load_config
@@ -446,17 +443,8 @@ def taxonomy_server(tmp_path_factory: pytest.TempPathFactory):
     public = tmp_path_factory.mktemp("taxonomy-public")
     build(load_config(root / "site.toml", output_dir=str(public)))
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(public)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with static_server(public) as url:
+        yield url
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)

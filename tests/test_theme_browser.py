@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import re
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, REPO
+from conftest import ARTIFACTS, REPO, static_server
 
 PAGES = {
     "home": "/",
@@ -220,22 +215,6 @@ def _story(title: str, date: str, photo: str | None, dek: str) -> str:
     return f'---\ntitle: "{title}"\ndate: {date}\ndek: "{dek}"\n{image}---\n{dek}\n'
 
 
-@contextlib.contextmanager
-def _serving(folder: Path) -> Iterator[str]:
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def newsdesk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A small site built with the theme: top stories with and without photos, a city with no
@@ -249,7 +228,7 @@ def newsdesk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_story(title, date, photo, dek), encoding="utf-8")
     build(load_config(root / "site.toml"), jobs=1)
-    with _serving(root / "public") as url:
+    with static_server(root / "public") as url:
         yield url
 
 
