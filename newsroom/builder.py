@@ -94,17 +94,17 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
 
     loaded = _load(config, cache, jobs, progress)  # load
     entries, articles = loaded.entries, loaded.articles
-    published, left_out, next_change = _published(config, articles, now or datetime.now(UTC))
+    now_shown = _published(config, articles, now or datetime.now(UTC))  # not scheduled, expired or a draft
+    published = now_shown.articles
     clashes = _later_clashes(articles, published)  # a scheduled story's URL is checked before its day
     copies, model = _model(config, published, [*loaded.errors, *clashes])  # model; raises every mistake so far
-    shown = {a.path for a in published}
-    later = [a for a in articles if not a.draft and a.path not in shown]  # scheduled or expired
-    copies.update(_photos(config, published, later, jobs, progress, write))  # photos: variants, made or cached
+    copies.update(_photos(config, published, now_shown.later, jobs, progress, write))  # photos: made or cached
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
-    warnings = _warnings(config, found, published, model, copies, strict, links)
+    reported = _warnings(config, found, published, model, copies, strict, links)
     renderer = Renderer(config, preview=preview)
+    left_out = now_shown.left_out
     done = functools.partial(BuildResult.of, model, len(articles) + loaded.failed_drafts, reads=loaded.reads,
-                             started=started, warnings=warnings, next_change=next_change,
+                             started=started, warnings=reported, next_change=now_shown.next_change,
                              drafts=left_out["draft"] + loaded.failed_drafts, scheduled=left_out["scheduled"],
                              expired=left_out["expired"])
     if not write:
@@ -190,12 +190,20 @@ def _load(config: Config, cache: BuildCache, jobs: int, progress: Progress) -> L
     return Loaded(entries, [entries[k].article for k in sorted(entries)], len(todo), errors, warnings, failed_drafts)
 
 
-def _published(config: Config, articles: list[Article],
-               now: datetime) -> tuple[list[Article], Counter[str], tuple[datetime, str, str] | None]:
+@dataclass
+class Published:
+    articles: list[Article]  # what the site shows now
+    later: list[Article]  # scheduled or expired stories it does not show (drafts aside)
+    left_out: Counter[str]  # how many drafts, scheduled and expired stories
+    next_change: tuple[datetime, str, str] | None  # when a story next goes live or expires
+
+
+def _published(config: Config, articles: list[Article], now: datetime) -> Published:
     """The articles the site shows at ``now``: not drafts, not dated later (scheduled), not past
     their ``expires:`` time, unless the config asks for them (the preview shows scheduled
-    stories, marked). Also how many of each were left out, and the next time this changes."""
+    stories, marked). Also those left out, and the next time this changes."""
     shown: list[Article] = []
+    later: list[Article] = []
     left_out: Counter[str] = Counter()
     upcoming: list[tuple[datetime, str, str]] = []
     for article in articles:
@@ -206,6 +214,7 @@ def _published(config: Config, articles: list[Article],
             if article.expires <= now:
                 if not config.expired:
                     left_out["expired"] += 1
+                    later.append(article)
                     continue
             else:
                 upcoming.append((article.expires, article.path, "expires"))
@@ -213,11 +222,12 @@ def _published(config: Config, articles: list[Article],
             upcoming.append((article.date, article.path, "goes live"))
             if not config.future:
                 left_out["scheduled"] += 1
+                later.append(article)
                 continue
             # marked, and told apart from the live record: pages that show it change when it goes live
             article = replace(article, scheduled=True, digest=article.digest + ":scheduled")
         shown.append(article)
-    return shown, left_out, min(upcoming) if upcoming else None
+    return Published(shown, later, left_out, min(upcoming) if upcoming else None)
 
 
 def _later_clashes(articles: list[Article], published: list[Article]) -> list[SiteError]:
