@@ -32,7 +32,7 @@ from . import faults
 from .config import Config
 from .content import Article, Body
 
-FORMAT = 2
+FORMAT = 3
 SHARDS = 32
 
 
@@ -144,28 +144,50 @@ class BuildCache:
     # -- articles -------------------------------------------------------------------------
 
     def article(self, key: str, stat: os.stat_result) -> Article | None:
-        """The stored record of a file that has not changed since, or None."""
+        """The stored record of a file that has not changed since, or None. A file with another
+        mtime but the same bytes (a fresh checkout with the cache folder restored, as CI
+        builds run) is unchanged: its bytes are compared by their hash."""
         entry = self.state.entries.get(key)
-        if entry is None or entry.mtime_ns != stat.st_mtime_ns or entry.size != stat.st_size:
+        if entry is None or entry.size != stat.st_size:
             return None
         article = entry.article
+        if entry.mtime_ns != stat.st_mtime_ns and not self._same_bytes(key, article.source_digest):
+            return None
         if not all(map(self._exists, article.depends)) or any(map(self._exists, article.absent)):
             return None  # an image it showed is gone, or a missing one has come: read it again
-        if article.stamps and not all(self._stamp(path) == (size, mtime) for path, size, mtime in article.stamps):
+        if article.stamps and not all(self._same_photo(*stamp) for stamp in article.stamps):
             return None  # a photo it shows has changed: its variants, sizes and markup change
         if article.body.file is not None and os.path.basename(article.body.file) not in self._stored_bodies:
             return None
         return article
 
-    def _stamp(self, path: str) -> tuple[int, int] | None:
+    def _same_bytes(self, key: str, digest: str) -> bool:
+        from .content import digest_of
+
+        try:
+            return bool(digest) and digest_of(key, (self.root / key).read_bytes()) == digest
+        except OSError:
+            return False
+
+    def _same_photo(self, path: str, size: int, mtime_ns: int, content: str) -> bool:
+        """The photo file is as it was: same size and mtime, or same bytes (a fresh checkout)."""
         known = self._stamps.get(path)
         if known is None:
             try:
                 stat = os.stat(self.root / path)
                 known = self._stamps[path] = (stat.st_size, stat.st_mtime_ns)
             except OSError:
-                return None
-        return known
+                return False
+        if known == (size, mtime_ns):
+            return True
+        if known[0] != size:
+            return False
+        from .images import content_key
+
+        try:
+            return content_key((self.root / path).read_bytes()) == content
+        except OSError:
+            return False
 
     def _exists(self, dependency: str) -> bool:
         known = self._seen.get(dependency)

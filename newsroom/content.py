@@ -117,11 +117,12 @@ class Article:
     scheduled: bool = False  # dated after the build's time, shown only by --future and the preview
     figures: tuple[Photo, ...] = ()  # the photos of the body's figures, in order
     gallery: tuple[Photo, ...] = ()  # ``gallery:``, shown after the body
-    stamps: tuple[tuple[str, int, int], ...] = ()  # each photo file's (site path, size, mtime): checked by the cache
+    stamps: tuple[tuple[str, int, int, str], ...] = ()  # each photo's (site path, size, mtime, hash), for the cache
     extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter fields
     assets: tuple[str, ...] = ()  # files beside the articles to publish, content-relative
     depends: tuple[str, ...] = ()  # other files whose presence was checked (images), site-relative
     digest: str = ""  # identifies the source: same path and bytes, same digest (with the same config)
+    source_digest: str = ""  # of the path and bytes alone: a file with a new mtime and these bytes is unchanged
     absent: tuple[str, ...] = ()  # files whose absence was noticed (dead images), site-relative
     links: tuple[tuple[str, int | None], ...] = ()  # site paths the body links to, with their lines
     warnings: tuple[SiteError, ...] = ()  # slips the site survives (a dead image), reported every build
@@ -276,7 +277,7 @@ class _ArticleReader:
             image=image, updated=updated, expires=expires, aliases=aliases,
             figures=figures, gallery=gallery, stamps=tuple(dict.fromkeys(refs.stamps)),
             extra=extra, assets=tuple(dict.fromkeys(refs.assets)),
-            depends=tuple(dict.fromkeys(refs.depends)), digest=self._digest(),
+            depends=tuple(dict.fromkeys(refs.depends)), digest=self._digest(), source_digest=self.digest,
             absent=tuple(dict.fromkeys(refs.absent)), links=tuple(dict.fromkeys(refs.links)),
             warnings=tuple(self.warnings),
         )

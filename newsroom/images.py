@@ -58,6 +58,11 @@ class Variant:
     box: tuple[int, int, int, int] | None = None  # the crop, in the oriented photo's pixels
 
 
+def content_key(data: bytes) -> str:
+    """A photo's content hash: the start of its variants' names."""
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()[:16]
+
+
 def is_photo(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
@@ -78,7 +83,7 @@ def probe(data: bytes, max_pixels: int | None = None) -> Source:
                 raise ImageProblem(f"{width}x{height} pixels is more than the {max_pixels:,} a photo may have")
             oriented = ImageOps.exif_transpose(image) if _orientation(image) in (5, 6, 7, 8) else image
             alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-            return Source(hashlib.sha1(data, usedforsecurity=False).hexdigest()[:16], oriented.width,
+            return Source(content_key(data), oriented.width,
                           oriented.height, image.format, alpha)
     except ImageProblem:
         raise

@@ -21,6 +21,7 @@ Two files claiming one path, or a path that would leave the folder, are errors.
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import shutil
@@ -74,11 +75,13 @@ class Writer:
         return not self.fresh and os.path.isfile(os.path.join(self.final, relative))
 
     def copy(self, relative: str, source: Path) -> bool:
-        """Stage a copy of ``source`` unless the output has one of the same size and mtime."""
+        """Stage a copy of ``source`` unless the output has one of the same size and mtime, or
+        of the same bytes (a fresh checkout gives every source a new mtime)."""
         if not self.fresh:
             try:
                 old, new = os.stat(self.final / relative), os.stat(source)
-                if old.st_size == new.st_size and old.st_mtime_ns == new.st_mtime_ns:
+                if old.st_size == new.st_size and (old.st_mtime_ns == new.st_mtime_ns
+                                                   or filecmp.cmp(self.final / relative, source, shallow=False)):
                     return False
             except OSError:
                 pass

@@ -41,7 +41,7 @@ class References:
         self.url: str | None = None  # the article's own URL, once known: relative page links start there
         self.line: int | None = None  # the body line of the reference being resolved
         self.photos: dict[str, tuple[str, Source]] = {}  # URL -> the photo file (site-relative) and what it is
-        self.stamps: list[tuple[str, int, int]] = []  # each photo file's size and mtime: read again when they change
+        self.stamps: list[tuple[str, int, int, str]] = []  # each photo's size, mtime and hash: read again when changed
         self.problems: list[tuple[str, int | None]] = []  # photos that are no photos, with their body line
 
     def in_body(self, parsed: Parsed, kind: str, warn: Callable[[str, str, int | None], None]) -> Resolver:
@@ -152,8 +152,9 @@ class References:
         try:
             stat = target.stat()
             data = target.read_bytes()
-            self.photos[url] = (shown, probe(data))
-            self.stamps.append((shown, stat.st_size, stat.st_mtime_ns))
+            source = probe(data)
+            self.photos[url] = (shown, source)
+            self.stamps.append((shown, stat.st_size, stat.st_mtime_ns, source.key))
         except ImageProblem as exc:
             self.problems.append((f"{src!r} ({shown}): {exc}", self.line))
         except OSError as exc:

@@ -109,14 +109,47 @@ def test_a_rebuild_that_changes_nothing_leaves_the_cache_files_alone(make_site) 
 # -- invalidation ------------------------------------------------------------------------
 
 
-def test_a_record_is_not_reused_once_its_mtime_changes(make_site) -> None:
-    """Same bytes, newer mtime: the file may have changed, so it is read again."""
+def test_a_record_is_reused_when_only_its_mtime_changed(make_site) -> None:
+    """Same bytes, newer mtime (a fresh checkout): recognised by the bytes' hash, not read again."""
     config = site_with(make_site)
     path = config.root / "content/changzhi/greenway.md"
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert lookup(reopen(config), config, "content/changzhi/greenway.md") is not None
+
+
+def test_a_record_is_not_reused_once_its_bytes_change_at_the_same_size(make_site) -> None:
+    """Another mtime and other bytes of the same length: read again."""
+    config = site_with(make_site)
+    path = config.root / "content/changzhi/greenway.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Cyclists ride.", "Cyclists rode."[:14]), encoding="utf-8")
+    assert path.stat().st_size == len(text.encode())
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
     assert lookup(reopen(config), config, "content/changzhi/greenway.md") is None
     assert lookup(reopen(config), config, "content/taiyuan/rail.md") is not None
+
+
+def test_a_fresh_checkout_with_the_cache_restored_reads_and_makes_nothing(make_site, monkeypatch) -> None:
+    """CI clones the repository (every file gets a new mtime) and restores .cache/ and the
+    output: no article is read, no photo made, no page rendered or written."""
+    from newsroom import workers
+
+    config = site_with(make_site)
+    for path in config.root.rglob("*"):
+        if path.is_file() and ".cache" not in path.parts and "public" not in path.parts:
+            stat = path.stat()
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    made = []
+    monkeypatch.setattr(workers, "make_photos", lambda todo, *a, **k: made.extend(todo) or [None] * len(todo))
+    result = build(config, jobs=1)
+    assert (result.articles_read, result.pages_rendered, result.files_written, made) == (0, 0, 0, [])
+    monkeypatch.undo()
+    path = config.root / "content/changzhi/lanterns.jpg"  # a photo with other bytes: its article is read again
+    from PIL import Image
+
+    Image.new("RGB", (64, 40), "red").save(path, "JPEG")
+    assert build(config, jobs=1).articles_read == 1
 
 
 def test_a_record_is_not_reused_once_its_size_changes(make_site) -> None:
