@@ -7,22 +7,22 @@ with the file line of the field. Unknown fields are kept in ``Article.extra``.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from .config import Channel, Config, Section, is_language_tag
 from .dates import date_from_filename, parse_date
 from .errors import BuildFailed, SiteError, line_of_key
-from .images import PictureSet, Source, picture
+from .images import PictureSet, picture
 from .markup import Markdown, MarkupError, is_cjk, shorten
+from .records import Article, Body, Photo
 from .references import References
-from .urls import output_file, permalink, slug_problem, slugify
+from .slips import EMPTY_ALT, images_without_alt, near_miss
+from .urls import alias_path, output_file, permalink, slug_problem, slugify
 
 if TYPE_CHECKING:
     from .frontmatter_io import Parsed
@@ -39,93 +39,6 @@ IMAGE_FIELDS = ("src", "caption", "credit", "alt", "focus")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF and CR: never text
 _NAME_KEYS = ("display_name", "name", "login")  # an author as jekyll-import writes one
 _UNPUBLISHED = frozenset({"draft", "pending", "private", "future", "trash", "auto-draft"})  # WordPress
-
-
-@dataclass(frozen=True)
-class Photo:
-    src: str  # the URL to write in HTML: base path included, or an absolute URL
-    caption: str = ""
-    credit: str = ""
-    alt: str = ""
-    file: str = ""  # the photo file, site-relative, when it is a local photo: published as its variants
-    source: Source | None = None  # what the file is (size, format, hash); None for a remote image
-    focus: tuple[float, float] | None = None  # where crops centre, fractions of width and height
-
-
-class Body:
-    """An article's HTML: held in memory, or in a file of the build cache read when used.
-
-    Templates use it like a string (``{{ article.body | safe }}``); only the pages that
-    show a body read it, so a large archive does not sit in memory.
-    """
-
-    __slots__ = ("_text", "file")
-
-    def __init__(self, text: str | None = None, file: str | None = None):
-        self._text = text
-        self.file = file  # a str, not a Path: a cache holds tens of thousands, loaded on every build
-
-    @property
-    def text(self) -> str:
-        if self._text is not None:
-            return self._text
-        assert self.file is not None
-        with open(self.file, encoding="utf-8") as stream:
-            return stream.read()
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __html__(self) -> str:
-        return self.text
-
-    def __contains__(self, part: str) -> bool:
-        return part in self.text
-
-    def __repr__(self) -> str:
-        return f"Body(file={self.file})" if self._text is None else f"Body({self.text[:40]!r}...)"
-
-    def __getstate__(self) -> tuple[str | None, str | None]:
-        return (None, self.file) if self.file is not None else (self._text, None)
-
-    def __setstate__(self, state: tuple[str | None, str | None]) -> None:
-        self._text, self.file = state
-
-
-@dataclass(frozen=True, eq=False)
-class Article:
-    path: str  # the source file as named in messages, e.g. "content/changzhi/greenway.md"
-    url: str  # site path from the permalink pattern, e.g. "/changzhi/news/2021/08/greenway/"
-    title: str
-    date: datetime  # aware, in the site's time zone
-    channel: Channel
-    section: Section
-    source: str
-    slug: str
-    lang: str
-    body: Body  # HTML
-    summary: str  # plain text
-    dek: str = ""
-    authors: tuple[str, ...] = ()
-    contributors: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    draft: bool = False
-    image: Photo | None = None
-    updated: datetime | None = None  # when the story last changed, if after ``date``
-    expires: datetime | None = None  # when the story leaves the site
-    aliases: tuple[str, ...] = ()  # old site paths that redirect to ``url``
-    scheduled: bool = False  # dated after the build's time, shown only by --future and the preview
-    figures: tuple[Photo, ...] = ()  # the photos of the body's figures, in order
-    gallery: tuple[Photo, ...] = ()  # ``gallery:``, shown after the body
-    stamps: tuple[tuple[str, int, int, str], ...] = ()  # each photo's (site path, size, mtime, hash), for the cache
-    extra: dict[str, Any] = field(default_factory=dict)  # unknown front matter fields
-    assets: tuple[str, ...] = ()  # files beside the articles to publish, content-relative
-    depends: tuple[str, ...] = ()  # other files whose presence was checked (images), site-relative
-    digest: str = ""  # identifies the source: same path and bytes, same digest (with the same config)
-    source_digest: str = ""  # of the path and bytes alone: a file with a new mtime and these bytes is unchanged
-    absent: tuple[str, ...] = ()  # files whose absence was noticed (dead images), site-relative
-    links: tuple[tuple[str, int | None], ...] = ()  # site paths the body links to, with their lines
-    warnings: tuple[SiteError, ...] = ()  # slips the site survives (a dead image), reported every build
 
 
 def find_articles(content_dir: Path) -> list[Path]:
@@ -398,29 +311,11 @@ class _ArticleReader:
         if not isinstance(item, str) or not item.strip():
             self.error(key, f"{item!r} is not an address; write old addresses like '/2021-08/25/content_1234.htm'")
             return None
-        path = item.strip()
-        if "://" in path or path.startswith("//"):  # the old address written in full: on this site?
-            site, old = urlsplit(self.config.site.base_url), urlsplit(path)
-            base = site.path.rstrip("/") + "/"
-            if (old.hostname or "") != (site.hostname or "") or not (old.path + "/").startswith(base):
-                self.error(key, f"{path!r} is on another site; an alias is an address of this one, "
-                                "like '/old/path/'")
-                return None
-            path = "/" + old.path[len(base):]
-        if not path.startswith("/"):
-            path = "/" + path
-        path = path.split("#")[0].split("?")[0]
-        if not path.endswith("/") and "." not in path.rsplit("/", 1)[1]:
-            path += "/"  # /old-story is served as /old-story/ by static hosts
-        if any(c.isspace() for c in path):
-            self.error(key, f"{path!r} has spaces; write them as %20, as the old address did")
-            return None
         try:
-            output_file(path)
+            return alias_path(item.strip(), self.config.site.base_url)
         except ValueError as exc:
             self.error(key, str(exc))
             return None
-        return path
 
     def channel(self, meta: dict[str, Any]) -> Channel | None:
         known = ", ".join(c.slug for c in self.config.channels)
@@ -608,16 +503,16 @@ class _ArticleReader:
         """An unknown field that looks like a known one (``tag:``, ``Title:``, ``auther:``) is a slip.
         Other unknown fields, those other generators use on purpose among them, go to ``extra`` unremarked."""
         for key in meta:
-            meant = _near_miss(key) if isinstance(key, str) else None
+            meant = near_miss(key, KNOWN_FIELDS) if isinstance(key, str) else None
             if meant is not None:
                 self.warn(key, f"unknown field; did you mean {meant!r}?", self.key_line(key))
 
     def body_images(self, parsed: Parsed, html: str) -> None:
         """Images of the body without alt text: a figure (an image alone in its paragraph, whose
         alt text is its caption) without caption, or an image inside a paragraph's text."""
-        if not _EMPTY_ALT.search(html):  # what was rendered has none: none in code blocks need looking for
+        if not EMPTY_ALT.search(html):  # what was rendered has none: none in code blocks need looking for
             return
-        for src, index, alone in _images_without_alt(parsed.body):
+        for src, index, alone in images_without_alt(parsed.body):
             line = parsed.body_line + parsed.body.count("\n", 0, index)
             if alone:
                 self.warn("image", f"{src!r} has neither caption nor alt text; write what the photo shows "
@@ -664,81 +559,3 @@ def _control_characters(shown: str, text: str) -> list[SiteError]:
 
 def _kind(value: object) -> str:
     return {dict: "a set of fields", list: "a list"}.get(type(value), type(value).__name__)
-
-
-# -- slips the site survives: near-miss field names, images without alt text ----------------
-
-#: Fields other generators write on purpose (Jekyll, Hugo, Hexo, WordPress exports, themes):
-#: kept in ``extra`` without a warning, even those that look like one of newsroom's.
-_OTHER_FIELDS = frozenset(name.lower() for name in (
-    "layout", "permalink", "categories", "category", "excerpt", "excerpt_separator", "redirect_to",  # Jekyll
-    "description", "weight", "url", "type", "images", "params", "keywords", "toc", "math", "publishDate",  # Hugo
-    "linkTitle", "markup", "outputs", "resources", "series", "headless", "isCJKLanguage", "translationKey",
-    "sitemap", "menu", "menus", "build", "cascade", "audio", "videos", "kind", "subtitle",
-    "comments", "photos", "thumbnail", "cover",  # Hexo
-    "status", "guid", "meta", "wordpress_id", "password", "parent_id", "menu_order", "post_id", "id",  # WordPress
-    "dsq_thread_id", "format", "sticky", "template",
-    "created", "modified", "created_at", "updated_at", "published_at",  # database exports
-    "featured_image", "hero", "banner", "header", "sidebar", "author_profile", "share", "related",  # themes
-))
-_KNOWN_LOWER = {name.lower(): name for name in sorted(KNOWN_FIELDS)}
-
-
-def _near_miss(key: str) -> str | None:
-    """The known field an unknown ``key`` was probably meant to be: the same but for case
-    (``Title``), two letters swapped (``tgas``), or close enough to be a typo (``tag``, ``auther``)."""
-    lower = key.lower()
-    if key in KNOWN_FIELDS or lower in _OTHER_FIELDS:
-        return None
-    if lower in _KNOWN_LOWER:
-        return _KNOWN_LOWER[lower]
-    for known, name in _KNOWN_LOWER.items():
-        if len(known) == len(lower) and _swapped(known, lower):
-            return name
-    close = difflib.get_close_matches(lower, list(_KNOWN_LOWER), n=1, cutoff=0.8)
-    return _KNOWN_LOWER[close[0]] if close else None
-
-
-def _swapped(a: str, b: str) -> bool:
-    """``b`` is ``a`` with two neighbouring letters swapped."""
-    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-
-
-_EMPTY_ALT = re.compile(r"<img\b[^>]*\balt=\"\s*\"")
-#: A Markdown image: ``![alt](src "title"){attributes}`` or ``![alt][reference]``.
-_IMAGE = re.compile(
-    r"(?<!\\)!\[(?P<alt>[^\]\n]*)\]"
-    r"(?:\(\s*(?:<(?P<bracketed>[^>\n]*)>|(?P<src>[^\s)]*))(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"
-    r"(?P<attrs>\{[^}\n]*\})?|\[(?P<ref>[^\]\n]*)\])"
-)
-_REFERENCE = re.compile(r"^ {0,3}\[(?P<name>[^\]\n]+)\]:[ \t]*(?:<(?P<bracketed>[^>\n]*)>|(?P<src>\S+))", re.MULTILINE)
-#: What is not text that Markdown reads: fenced and indented code, code spans, HTML comments.
-_NOT_PROSE = re.compile(
-    r"^ {0,3}(?P<fence>`{3,}|~{3,}).*?(?:^ {0,3}(?P=fence)[`~]*[ \t]*$|\Z)"
-    r"|(?:(?<=\n\n)|\A)(?:(?: {4}|\t)[^\n]*(?:\n|\Z))+"
-    r"|(?P<ticks>`+)(?:(?!\n\n).)+?(?P=ticks)|<!--.*?-->",
-    re.MULTILINE | re.DOTALL,
-)
-
-
-def _images_without_alt(body: str) -> list[tuple[str, int, bool]]:
-    """(src as written, index in ``body``, alone in its paragraph) of each Markdown image
-    with empty alt text, outside code."""
-    prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), body)
-    references = {m["name"].strip().lower(): m["src"] or m["bracketed"] for m in _REFERENCE.finditer(prose)}
-    found: list[tuple[str, int, bool]] = []
-    for image in _IMAGE.finditer(prose):
-        if image["alt"].strip() or re.search(r"\balt=", image["attrs"] or ""):
-            continue
-        if image["ref"] is None:
-            src = image["src"] if image["bracketed"] is None else image["bracketed"]
-        else:
-            src = references.get(image["ref"].strip().lower())
-        if src is None:  # ![][nothing]: Markdown leaves it as text
-            continue
-        start = prose.rfind("\n\n", 0, image.start())
-        end = prose.find("\n\n", image.end())
-        paragraph = prose[start + 2 if start >= 0 else 0:end if end >= 0 else len(prose)]
-        found.append((src, image.start(), paragraph.strip() == image.group()))
-    return found

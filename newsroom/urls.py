@@ -13,6 +13,7 @@ import re
 import string
 import unicodedata
 from datetime import datetime
+from urllib.parse import urlsplit
 
 #: What a permalink pattern may contain, each documented in the README.
 PERMALINK_FIELDS = ("channel", "section", "year", "month", "day", "slug")
@@ -102,6 +103,28 @@ def output_file(site_path: str) -> str:
     if site_path.endswith("/"):
         parts.append("index.html")
     return "/".join(parts)
+
+
+def alias_path(address: str, base_url: str) -> str:
+    """The site path of an old address of an article (``aliases:``): written as a site path or
+    in full on this site's host (any scheme); a last part without an extension is a folder
+    (``/old-story`` is served as ``/old-story/``). Raises ValueError saying what is wrong."""
+    path = address
+    if "://" in path or path.startswith("//"):
+        site, old = urlsplit(base_url), urlsplit(path)
+        base = site.path.rstrip("/") + "/"
+        if (old.hostname or "") != (site.hostname or "") or not (old.path + "/").startswith(base):
+            raise ValueError(f"{path!r} is on another site; an alias is an address of this one, like '/old/path/'")
+        path = "/" + old.path[len(base):]
+    if not path.startswith("/"):
+        path = "/" + path
+    path = path.split("#")[0].split("?")[0]
+    if not path.endswith("/") and "." not in path.rsplit("/", 1)[1]:
+        path += "/"
+    if any(c.isspace() for c in path):
+        raise ValueError(f"{path!r} has spaces; write them as %20, as the old address did")
+    output_file(path)  # one that would leave the output folder, or cannot be a file name, raises
+    return path
 
 
 def page_path(first: str, number: int) -> str:
