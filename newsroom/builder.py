@@ -26,8 +26,9 @@ from .errors import BuildFailed, SiteError, line_of_key
 from .files import walk
 from .images import FOLDER, Source, Variant, variants
 from .incremental import Plan, Session
-from .model import Page, SiteModel, build_model
+from .model import build_model
 from .output import Output, Writer, is_kept, recover
+from .pages import Page, SiteModel
 from .progress import Progress
 from .render import Renderer
 

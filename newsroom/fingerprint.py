@@ -18,7 +18,7 @@ from typing import Any
 from .config import Channel, Section
 from .content import Article
 from .files import walk
-from .model import Crumb, Page, SitemapEntry, Term
+from .pages import Crumb, Page, SitemapEntry, Term
 from .render import BUILTIN_TEMPLATES, TEMPLATES
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from .cache import BuildCache
 from .fingerprint import page_fingerprint, template_keys, template_sources
-from .model import Page, SiteModel, page_articles
+from .model import page_articles
 from .output import MANIFEST, Output
+from .pages import Page, SiteModel
 from .render import Renderer
 
 

@@ -18,7 +18,8 @@ from .config import Config
 from .content import Article, Photo
 from .images import variants
 from .markup import shorten
-from .model import ArticlePage, Crumb, Page, last_modified
+from .model import last_modified
+from .pages import ArticlePage, Crumb, Page
 
 SCHEMA = "https://schema.org"
 HEADLINE_LIMIT = 110  # characters; search engines cut longer headlines

@@ -25,7 +25,8 @@ from .errors import BuildFailed, SiteError
 from .images import picture
 from .markup import is_cjk
 from .metadata import Metadata, jsonld, published_size
-from .model import ArticlePage, IndexPage, Page, last_modified
+from .model import last_modified
+from .pages import ArticlePage, IndexPage, Page
 from .urls import ATOM_PATH, NEWS_SITEMAP_PATH, SITEMAP_PATH, channel_path, feed_path, section_path
 
 #: The template of each page kind; :mod:`newsroom.fingerprint` hashes the same ones. Those

@@ -23,8 +23,8 @@ from .content import Article, load_article
 from .errors import BuildFailed, SiteError
 from .images import ImageProblem, Variant, make
 from .markup import Markdown
-from .model import Page
 from .output import Writer
+from .pages import Page
 from .progress import Progress
 from .render import Renderer
 from .urls import output_file

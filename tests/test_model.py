@@ -10,7 +10,8 @@ import pytest
 from newsroom.config import Config, load_config
 from newsroom.content import Article
 from newsroom.errors import BuildFailed
-from newsroom.model import ArticlePage, Crumb, IndexPage, Pager, build_model, paginate
+from newsroom.model import build_model
+from newsroom.pages import ArticlePage, Crumb, IndexPage, Pager, paginate
 from newsroom.urls import permalink
 
 SITE_TOML = """\
