@@ -268,6 +268,7 @@ def _photos(config: Config, published: list[Article], later: list[Article], jobs
     cached = config.root / ".cache" / "newsroom" / "images"  # names are content hashes: shared by every build
     wanted: dict[str, tuple[Source, dict[str, Variant], str]] = {}  # photo file -> variants, first article
     shown_now: set[str] = set()
+    done: set[tuple[str, str, tuple[float, float] | None]] = set()
     for now, article in (*((True, a) for a in published), *((False, a) for a in later)):
         shown = [(article.image, LEAD_PLACES), *((f, FIGURE_PLACES) for f in article.figures),
                  *((g, GALLERY_PLACES) for g in article.gallery)]
@@ -278,9 +279,11 @@ def _photos(config: Config, published: list[Article], later: list[Article], jobs
             if now:
                 shown_now.add(photo.file)
             for place in places:
-                found.update((v.name, v) for v in variants(photo.source, place, photo.focus))
-    todo = [(file, [v for name, v in found.items() if not (cached / name).is_file()])
-            for file, (_, found, _) in wanted.items()]
+                if (photo.file, place, photo.focus) not in done:  # a photo many stories show: once
+                    done.add((photo.file, place, photo.focus))
+                    found.update((v.name, v) for v in variants(photo.source, place, photo.focus))
+    present = set(os.listdir(cached)) if cached.is_dir() else set()  # one listing, not a stat a variant
+    todo = [(file, [v for name, v in found.items() if name not in present]) for file, (_, found, _) in wanted.items()]
     todo = [(file, missing) for file, missing in todo if missing]
     with tempfile.TemporaryDirectory(prefix="newsroom-check-") if todo and not write \
             else contextlib.nullcontext(str(cached)) as made:
