@@ -179,8 +179,10 @@ class Markdown:
             import markdown
 
             extensions: list[Any] = [*EXTENSIONS, _figure_extension()()]
-            if smart:
-                extensions.append("smarty")
+            if smart:  # smarty's output, in one tree pass rather than smarty's 19 inline patterns
+                from newsroom.quotes import extension
+
+                extensions.append(extension()())
             md = markdown.Markdown(extensions=extensions, output_format="html")
             self._converters[smart] = md
         return md
