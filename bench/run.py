@@ -53,7 +53,11 @@ STEPS = (
     ("edit", "rebuild after editing one article"),
     ("template", "rebuild after editing article.html"),
     ("add", "rebuild after adding one article"),
+    ("redate", "rebuild after changing one article's date"),
+    ("delete", "rebuild after deleting one article"),
+    ("checkout", "fresh checkout, .cache/ and output restored"),
 )
+REDATE_TO = "2024-02-29T10:30:00+08:00"  # another month, so the article's address moves
 
 
 # -- running and measuring one process --------------------------------------------------------
@@ -318,6 +322,11 @@ class Edits:
         text = re.sub(r"(?m)^date: .*$", f"date: {NEW_ARTICLE_DATE}", text, count=1)
         self.added = c.work / "content" / channel / f"bench-added-{slug}.md"
         self.added_text = text
+        self.redated = c.articles[len(c.articles) // 3]
+        self.redated_text = self.redated.read_bytes()
+        self.deleted = c.articles[2 * len(c.articles) // 3]
+        self.deleted_text = self.deleted.read_bytes()
+        self.deleted_page = article_page(c, self.deleted)
 
     def edit_article(self) -> None:
         text = self.edited_text.decode("utf-8")
@@ -334,15 +343,34 @@ class Edits:
     def add_article(self) -> None:
         self.added.write_text(self.added_text, encoding="utf-8")
 
+    def redate(self) -> None:
+        text = re.sub(r"(?m)^date: .*$", f"date: {REDATE_TO}", self.redated_text.decode("utf-8"), count=1)
+        self.redated.write_text(text, encoding="utf-8")
+
+    def delete(self) -> None:
+        remove(self.deleted)
+
+    def checkout(self) -> None:
+        """What a CI runner's clone gives: every source file with a new mtime, the same bytes
+        (the restored .cache/ and output folder keep theirs, as a cache restore does)."""
+        stamp = time.time_ns() + 1_000_000_000  # a second ahead: surely a new mtime
+        for folder in ("content", "theme", "static"):
+            for path in (self.c.work / folder).rglob("*"):
+                if path.is_file():
+                    os.utime(path, ns=(stamp, stamp))
+        os.utime(self.c.site_toml, ns=(stamp, stamp))
+
     def restore(self) -> None:
         self.edited.write_bytes(self.edited_text)
         self.c.template.write_bytes(self.template_text)
+        self.redated.write_bytes(self.redated_text)
+        self.deleted.write_bytes(self.deleted_text)
         remove(self.added)
 
     # checks that a rebuild really shows the change: a fast but stale rebuild is wrong
     def check(self, step: str) -> str:
         c = self.c
-        if step in ("cold", "noop"):
+        if step in ("cold", "noop", "checkout"):
             return _check_contains([article_page(c, p) for p in _sample_articles(c, 20)], "<h1>")
         if step == "edit":
             return _check_contains([article_page(c, self.edited)], EDIT_MARKER.split(":")[0])
@@ -353,6 +381,14 @@ class Edits:
             channel_index = c.public / self.added.parent.name / "index.html"
             return (_check_contains([article_page(c, self.added, self.added_text)], "<h1>")
                     or _check_contains([channel_index, c.public / "index.html"], title))
+        if step == "redate":
+            moved = article_page(c, self.redated)
+            before = article_page(c, self.redated, self.redated_text.decode("utf-8"))
+            return (_check_contains([moved], "<h1>")
+                    or (f"the old page {_shown(before)} is still there" if before.exists() else ""))
+        if step == "delete":
+            return f"the deleted article's page {_shown(self.deleted_page)} is still there" \
+                if self.deleted_page.exists() else ""
         return ""
 
 
@@ -361,7 +397,8 @@ def bench_newsroom(c: Corpus, runs: int, timeout: float) -> dict[str, list[Sampl
     edits = Edits(c)
     actions: dict[str, Callable[[], None]] = {
         "cold": lambda: remove(c.public, c.cache), "noop": lambda: None, "edit": edits.edit_article,
-        "template": edits.edit_template, "add": edits.add_article,
+        "template": edits.edit_template, "add": edits.add_article, "redate": edits.redate,
+        "delete": edits.delete, "checkout": edits.checkout,
     }
     try:
         for run in range(1, runs + 1):
@@ -572,7 +609,41 @@ def ratios(by_key: dict[str, Row]) -> str:
         f"- Pelican cold / ours cold: {_ratio(t('pelican cold'), t('newsroom cold'))}",
         f"- ours no-op / Hugo cold: {_ratio(t('newsroom noop'), t('hugo cold'))}",
         f"- ours template edit / Hugo cold: {_ratio(t('newsroom template'), t('hugo cold'))}",
+        f"- ours fresh checkout / Hugo cold: {_ratio(t('newsroom checkout'), t('hugo cold'))}",
     ])
+
+
+#: issue 13's targets: (what, row, compared with, at most); "hugo" ratios, or seconds when None
+TARGETS = (
+    ("cold build <= 2x Hugo", "newsroom cold", "hugo cold", 2.0),
+    ("cold build >= 3x faster than Pelican", "newsroom cold", "pelican cold", 1 / 3),
+    ("fresh checkout <= 0.25x Hugo", "newsroom checkout", "hugo cold", 0.25),
+    ("base layout edited <= 1x Hugo", "newsroom template", "hugo cold", 1.0),
+    ("no-op <= 0.1x Hugo", "newsroom noop", "hugo cold", 0.1),
+    ("one article edited <= 0.5 s", "newsroom edit", None, 0.5),
+    ("article added <= 0.5 s", "newsroom add", None, 0.5),
+    ("date changed <= 0.5 s", "newsroom redate", None, 0.5),
+    ("article deleted <= 0.5 s", "newsroom delete", None, 0.5),
+)
+MEMORY_TARGET = 300 * 2**20  # summed over all processes, at 10k articles
+
+
+def targets(by_key: dict[str, Row], articles: int) -> str:
+    out = []
+    for what, key, base, limit in TARGETS:
+        ours = by_key[key].seconds if key in by_key else None
+        other = by_key[base].seconds if base in by_key else None
+        if ours is None or (base is not None and other is None):
+            out.append(f"- {what}: not measured")
+            continue
+        value = ours / other if base is not None and other else ours
+        shown = f"{value:.2f}x" if base is not None else f"{value:.2f} s"
+        out.append(f"- {what}: {shown} ({'met' if value <= limit else 'MISSED'})")
+    peak = max((row.peak_rss or 0 for key, row in by_key.items() if key.startswith("newsroom")), default=0)
+    if peak:
+        verdict = ("met" if peak <= MEMORY_TARGET else "MISSED") if articles == 10000 else "target is for 10k"
+        out.append(f"- peak memory <= 300 MB (all processes): {peak / 2**20:.0f} MB ({verdict})")
+    return "\n".join(out)
 
 
 def machine() -> str:
@@ -777,6 +848,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows, args.runs))
     print()
     print(ratios(keys))
+    print()
+    print(targets(keys, args.articles))
     print()
     print(machine())
     busy = [row for row in rows if any(s.busy for s in row.samples)]
