@@ -214,12 +214,15 @@ class BuildCache:
         target = self.body_file(article.digest)
         if target is None:
             return article
-        if not target.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
+        stored = self._stored_bodies  # listed once, rather than a stat per article
+        if target.name not in stored and not target.is_file():
+            if not stored:
+                target.parent.mkdir(parents=True, exist_ok=True)
             self._changed = True
             temporary = target.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(article.body.text, encoding="utf-8")
             os.replace(temporary, target)
+            stored.add(target.name)
         return replace(article, body=Body(file=str(target)))
 
     def begin(self) -> None:
@@ -301,3 +304,4 @@ class BuildCache:
             for name in os.listdir(bodies):
                 if name not in wanted:
                     (bodies / name).unlink(missing_ok=True)
+        self._bodies_listed = None  # listed again when next needed

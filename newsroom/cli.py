@@ -249,8 +249,8 @@ def _build(command: str, args: argparse.Namespace) -> int:
         else:
             where = config.relpath(result.output)
             print(f"built {result.pages} pages from {count(result.articles, 'article')}{drafts} in "
-                  f"{result.seconds:.2f} s -> {where}/ ({count(result.files_written, 'file')} written, "
-                  f"{result.files_kept} unchanged)")
+                  f"{result.seconds:.2f} s -> {where}/ ({result.articles_read} read, {result.pages_rendered} "
+                  f"rendered, {count(result.files_written, 'file')} written, {result.files_kept} unchanged)")
         line = next_change_line(result, config)
         if line:
             print(line)

@@ -161,7 +161,18 @@ class Config:
 
     def dir(self, name: str) -> Path:
         """An absolute folder from [build]: ``dir("content")``, ``dir("output")``..."""
-        return (self.root / getattr(self.build, f"{name}_dir")).resolve()
+        found = self._dirs.get(name)
+        if found is None:  # resolved once: readers ask for every image and link
+            found = self._dirs[name] = (self.root / getattr(self.build, f"{name}_dir")).resolve()
+        return found
+
+    @cached_property
+    def _dirs(self) -> dict[str, Path]:
+        return {}
+
+    @cached_property
+    def _resolved_root(self) -> Path:
+        return self.root.resolve()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -181,7 +192,7 @@ class Config:
     def relpath(self, path: Path) -> str:
         """How a file is named in messages: relative to the site folder when inside it."""
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return path.resolve().relative_to(self._resolved_root).as_posix()
         except ValueError:
             return str(path)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -31,7 +34,7 @@ def story(rng: random.Random, n: int) -> str:
 def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
     articles = sorted((site / "content").rglob("*.md"))
     kind = rng.choice(["body", "title", "date", "updated", "move", "delete", "add", "add", "template", "config",
-                       "feeds", "static", "tags", "authors", "alias", "expires", "future"])
+                       "feeds", "static", "tags", "authors", "alias", "expires", "future", "checkout"])
     if kind in ("body", "title", "date", "updated", "move", "delete", "tags", "authors", "alias", "expires",
                 "future") and not articles:
         kind = "add"
@@ -93,6 +96,16 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
         path.write_text(text.replace("</article>", marker + "</article>", 1) if "</article>" in text
                         else text + marker, encoding="utf-8")
         return f"template {name}"
+    if kind == "checkout":  # a CI runner's clone: new mtimes, the same bytes; .cache/ restored, output maybe not
+        counter[0] += 1
+        stamp = time.time_ns() + counter[0] * 10**9
+        for path in [site / "site.toml", *(p for f in ("content", "templates", "static")
+                                           for p in (site / f).rglob("*") if p.is_file())]:
+            os.utime(path, ns=(stamp, stamp))
+        restored = rng.random() < 0.5
+        if not restored:
+            shutil.rmtree(site / "public", ignore_errors=True)
+        return f"checkout, output {'restored' if restored else 'not restored'}"
     if kind == "feeds":
         config = site / "site.toml"
         text = config.read_text(encoding="utf-8").split("\n[feeds]")[0].rstrip("\n")
