@@ -19,15 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import faults, workers
-from .cache import BuildCache, Entry, cache_key
+from .cache import BuildCache, Entry, LastBuild, cache_key
 from .config import Config
 from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError, line_of_key
 from .files import walk
 from .images import FOLDER, Source, Variant, variants
-from .incremental import Plan, Session
+from .incremental import Plan, Session, input_signature
 from .model import build_model
-from .output import Output, Writer, is_kept, recover
+from .output import MANIFEST, Output, Writer, is_kept, recover
 from .pages import Page, SiteModel
 from .progress import Progress
 from .render import Renderer
@@ -89,13 +89,21 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     progress = progress or Progress(enabled=False)
     jobs = jobs or workers.default_jobs()
     target = output if output is not None else config.dir("output")
+    now = now or datetime.now(UTC)
+    signature = None
     if cache is None:
-        cache = BuildCache.open(BuildCache.folder_for(config, target) if write else None, cache_key(config),
-                                config.root)
+        key = cache_key(config)
+        folder = BuildCache.folder_for(config, target) if write else None
+        if folder is not None and session is None and not take_over:
+            signature = input_signature(config, key, target, (preview, strict, links, [str(w) for w in warnings]))
+            same = _same_as_last(folder, key, signature, target, now)
+            if same is not None:
+                return replace(same, seconds=time.perf_counter() - started, output=target)
+        cache = BuildCache.open(folder, key, config.root)
 
     loaded = _load(config, cache, jobs, progress)  # load
     entries, articles = loaded.entries, loaded.articles
-    now_shown = _published(config, articles, now or datetime.now(UTC))  # not scheduled, expired or a draft
+    now_shown = _published(config, articles, now)  # not scheduled, expired or a draft
     published = now_shown.articles
     clashes = _later_clashes(articles, published)  # a scheduled story's URL is checked before its day
     copies, model = _model(config, published, [*loaded.errors, *clashes])  # model; raises every mistake so far
@@ -118,6 +126,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     recover(target)  # a build killed while applying its journal is finished first
     if not take_over and plan.unchanged(cache, target):
         cache.remember(entries, plan.fingerprints)  # nothing to write; records may have new mtimes
+        _remember(cache, signature, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None))
         cache.save()
         return done(rendered=0, written=0, kept=len(plan.fingerprints), output=target)
     with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
@@ -132,8 +141,29 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         out.commit()  # commit
     faults.point("after-commit")
     cache.remember(entries, plan.fingerprints)
+    _remember(cache, signature, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None))
     cache.save()
     return done(rendered=len(fresh), written=out.written, kept=out.kept, output=target)
+
+
+def _same_as_last(folder: Path, key: str, signature: str, target: Path, now: datetime) -> BuildResult | None:
+    """The last build's result when this one would change nothing: the same inputs (see
+    :func:`~newsroom.incremental.input_signature`), no scheduled or expiring story whose time
+    has come since, and the output folder as that build left it."""
+    last = BuildCache.last_build(folder, key)
+    if last is None or last.signature != signature or not isinstance(last.result, BuildResult):
+        return None
+    if last.result.next_change is not None and now >= last.result.next_change[0]:
+        return None
+    if recover(target) or not os.path.isfile(target / MANIFEST):  # a killed build finished: look again
+        return None
+    return last.result
+
+
+def _remember(cache: BuildCache, signature: str | None, result: BuildResult) -> None:
+    """Keep what a later build with the same inputs returns (what this one would write again:
+    nothing), timed afresh."""
+    cache.remember_build(None if signature is None else LastBuild(signature, replace(result, seconds=0.0)))
 
 
 def _render(renderer: Renderer, pages: list[Page], writer: Writer | None, jobs: int, progress: Progress) -> None:

@@ -11,6 +11,11 @@ The cache lives in ``.cache/newsroom/<output name>-<tag>/`` in the site folder
   and the header is replaced last, so a build killed while saving leaves the old cache;
 * ``bodies-<key>/<digest>.html`` — article bodies, read only by the pages that show them.
 
+The header also keeps the last build's result with a digest of its inputs
+(:class:`LastBuild`, see :func:`newsroom.incremental.input_signature`): a build whose
+inputs have that digest changes nothing, and returns that result having read only the
+header.
+
 The key covers everything besides the files themselves that decides a record or a page:
 the config, newsroom's own source and built-in templates, and the versions of Python-Markdown, PyYAML, Jinja2
 and MarkupSafe. A cache
@@ -32,8 +37,14 @@ from . import faults
 from .config import Config
 from .content import Article, Body
 
-FORMAT = 3
+FORMAT = 4
 SHARDS = 32
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    signature: str  # the digest of the inputs of the build that stored it
+    result: object  # its BuildResult, as a build that changes nothing returns it
 
 
 @dataclass
@@ -50,6 +61,7 @@ class State:
     entries: dict[str, Entry] = field(default_factory=dict)  # by site-relative path
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> fingerprint
     templates: tuple[str, dict[str, str]] | None = None  # the templates' digest and their keys
+    last: LastBuild | None = None
 
 
 @dataclass
@@ -58,7 +70,8 @@ class Header:
     key: str
     shards: list[str]  # file names, one per shard
     outputs: dict[str, str]
-    templates: tuple[str, dict[str, str]] | None = None  # (absent from headers of before it existed)
+    templates: tuple[str, dict[str, str]] | None = None
+    last: LastBuild | None = None
 
 
 def _shard(path: str) -> int:
@@ -128,11 +141,31 @@ class BuildCache:
         except Exception as exc:  # noqa: BLE001 - any unreadable cache is rebuilt, never trusted
             cache.dropped = f"unreadable ({type(exc).__name__})"
             return cache
-        cache.state = State(FORMAT, key, entries, header.outputs, getattr(header, "templates", None))
+        cache.state = State(FORMAT, key, entries, header.outputs, header.templates, header.last)
         cache._saved = dict(entries)
         cache._shard_files = list(header.shards)
         cache._changed = False
         return cache
+
+    @staticmethod
+    def last_build(folder: Path, key: str) -> LastBuild | None:
+        """What the last build in ``folder`` stored about itself, reading only the header;
+        None when there is nothing, or nothing made with this ``key``."""
+        try:
+            with open(folder / "state.pickle", "rb") as stream:
+                header = pickle.load(stream)
+        except Exception:  # noqa: BLE001 - absent or unreadable: the build proper deals with it
+            return None
+        if not isinstance(header, Header) or header.format != FORMAT or header.key != key:
+            return None
+        if not all(os.path.isfile(folder / name) for name in header.shards):  # incomplete: the build rebuilds it
+            return None
+        return header.last
+
+    def remember_build(self, last: LastBuild | None) -> None:
+        if self.state.last != last:
+            self.state.last = last
+            self._changed = True
 
     @staticmethod
     def folder_for(config: Config, output: Path) -> Path:
@@ -234,9 +267,9 @@ class BuildCache:
 
     def remember(self, entries: dict[str, Entry], outputs: dict[str, str]) -> None:
         """What this build knew; the next one compares with it. Starts a new build's lookups."""
-        if entries != self.state.entries or outputs != self.state.outputs:
+        if entries != self.state.entries or outputs != self.state.outputs or self.state.last is not None:
             self._changed = True
-        self.state = State(FORMAT, self.key, entries, outputs, self.state.templates)
+        self.state = State(FORMAT, self.key, entries, outputs, self.state.templates)  # last: see remember_build
         self._seen.clear()
         self._stamps.clear()
         self._bodies_listed = None
@@ -285,7 +318,8 @@ class BuildCache:
                     pickle.dump(shards[number], stream, protocol=pickle.HIGHEST_PROTOCOL)
                 self._shard_files[number] = name
         faults.point("before-cache-header")
-        header = Header(FORMAT, self.key, list(self._shard_files), self.state.outputs, self.state.templates)
+        header = Header(FORMAT, self.key, list(self._shard_files), self.state.outputs, self.state.templates,
+                        self.state.last)
         temporary = self.folder / f"state.pickle.{os.getpid()}.tmp"
         with open(temporary, "wb") as stream:
             pickle.dump(header, stream, protocol=pickle.HIGHEST_PROTOCOL)

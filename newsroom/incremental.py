@@ -2,6 +2,8 @@
 
 * :class:`Plan` — a fingerprint for every output file of a build; from it, whether the
   build changes nothing at all, and which pages must be rendered again.
+* :func:`input_signature` — a digest of everything a build reads, so that a build whose
+  inputs are those of the last one returns that build's result without reading any more.
 * :class:`Session` — what a long-running process (the preview server) keeps between
   builds: the last model, its renderer, the fingerprint base of each page kind, and
   (made when first needed) which pages show each article. :func:`newsroom.builder.build`
@@ -10,16 +12,65 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .cache import BuildCache
+from .config import Config
 from .fingerprint import page_fingerprint, template_keys, template_sources
 from .model import page_articles
 from .output import MANIFEST, Output
 from .pages import Page, SiteModel
 from .render import Renderer
+
+
+def input_signature(config: Config, key: str, target: Path, options: object) -> str:
+    """A digest of what a build of ``config`` into ``target`` reads: the cache ``key`` (the
+    config, newsroom's code, the library versions), the build's ``options`` and the size and
+    mtime of every file and folder under the content, templates and static folders. Two
+    builds with the same digest read the same bytes (as far as sizes and mtimes tell, as for
+    every cached article) and write the same output, until the clock passes the first
+    scheduled or expiring story: the caller checks that."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    flags = (config.drafts, config.future, config.expired, config.build.keep, str(target), options)
+    digest.update(repr((key, flags)).encode())
+    for name in ("content", "templates", "static"):
+        folder = config.dir(name)
+        digest.update(f"\0{name} {folder}\n".encode())
+        _stamp_tree(str(folder), digest)
+    return digest.hexdigest()
+
+
+def _stamp_tree(top: str, digest: Any) -> None:  # a hashlib object
+    """Names, sizes and mtimes below ``top`` in a fixed order; symbolic links are followed,
+    each folder is visited once."""
+    todo, seen = [top], set()
+    while todo:
+        folder = todo.pop()
+        try:
+            info = os.stat(folder)
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda e: e.name)
+        except OSError:
+            digest.update(f"?{folder}\n".encode(errors="surrogateescape"))
+            continue
+        digest.update(f"{folder} {info.st_mtime_ns}\n".encode(errors="surrogateescape"))
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    todo.append(entry.path)
+                    continue
+                stat = entry.stat()
+                line = f"{entry.name} {stat.st_size} {stat.st_mtime_ns}\n"
+            except OSError:
+                line = f"{entry.name} ?\n"
+            digest.update(line.encode(errors="surrogateescape"))
 
 
 @dataclass

@@ -363,20 +363,24 @@ def _apply(journal: Path, final: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def recover(final: Path) -> None:
-    """Clean up after a build that was killed: finish its journal, drop its leftovers."""
+def recover(final: Path) -> bool:
+    """Clean up after a build that was killed: finish its journal, drop its leftovers. True
+    when a journal was applied: the output changed."""
     parent = final.parent
     if not parent.is_dir():
-        return
+        return False
+    applied = False
     for journal in sorted(parent.glob(f".{final.name}.journal-*")):
         if journal.name.endswith(".tmp"):
             journal.unlink(missing_ok=True)  # killed before the journal was complete: never applied
         else:
             _apply(journal, final)
+            applied = True
     for leftover in parent.glob(f".{final.name}.staging-*"):
         pid = leftover.name.rsplit("-", 1)[-1]
         if not (pid.isdigit() and _alive(int(pid))):
             shutil.rmtree(leftover, ignore_errors=True)
+    return applied
 
 
 def _alive(pid: int) -> bool:

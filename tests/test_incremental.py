@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -181,8 +182,35 @@ def test_a_damaged_or_stale_cache_is_rebuilt_not_trusted(make_site) -> None:
     assert BuildCache.open(folder, cache_key(config)).dropped == "incomplete"
     assert build(config).articles_read == 2
     for body in folder.glob("bodies-*/*.html"):
-        body.unlink()  # bodies gone: records that point at them are read again
-    assert build(config).articles_read == 2
+        body.unlink()  # bodies gone: records that point at them are read again...
+    assert build(config).articles_read == 0  # ...when a build needs them; the output is whole: none does
+    (site / "content/changzhi/c.md").write_text(article("Third"), encoding="utf-8")
+    assert build(config).articles_read == 3
+
+
+def test_a_build_with_the_inputs_of_the_last_reads_nothing_until_a_file_or_the_clock_changes(make_site) -> None:
+    site = make_site({"content/changzhi/a.md": article("First"),
+                      "content/taiyuan/b.md": article("Later", date="2026-12-01 08:00")})
+    config = load_config(site / "site.toml")
+    before = datetime(2026, 11, 30, tzinfo=UTC)
+    first = build(config, now=before)
+    assert first.scheduled_skipped == 1 and first.articles_read == 2
+    again = build(config, now=before)
+    assert (again.articles_read, again.pages_rendered, again.files_written) == (0, 0, 0)
+    assert (again.pages, again.articles, again.scheduled_skipped, again.next_change) == (
+        first.pages, first.articles, first.scheduled_skipped, first.next_change)
+    assert not (site / "public/taiyuan/index.html").read_text(encoding="utf-8").count("Later")
+    after = build(config, now=datetime(2026, 12, 2, tzinfo=UTC))  # the scheduled story's time has come
+    assert after.scheduled_skipped == 0 and after.pages_rendered > 0
+    assert "Later" in (site / "public/taiyuan/index.html").read_text(encoding="utf-8")
+    (site / "public/.newsroom-manifest").unlink()  # an output folder not as the last build left it
+    assert build(config, now=datetime(2026, 12, 2, tzinfo=UTC)).files_kept > 0
+    assert (site / "public/.newsroom-manifest").is_file()
+    time.sleep(0.01)
+    (site / "content/changzhi/a.md").write_text(article("First, edited"), encoding="utf-8")
+    edited = build(config, now=datetime(2026, 12, 2, tzinfo=UTC))
+    assert edited.articles_read == 1
+    assert "First, edited" in (site / "public/changzhi/index.html").read_text(encoding="utf-8")
 
 
 def test_unchanged_articles_are_not_read_again(make_site) -> None:
