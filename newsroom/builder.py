@@ -203,7 +203,7 @@ def _load(config: Config, cache: BuildCache, jobs: int, progress: Progress) -> L
             entries[key] = Entry(stat.st_mtime_ns, stat.st_size, article)
         else:
             todo.append((Path(path), key, stat))
-    read = workers.read_articles(config, todo, jobs, progress, keep=cache.keep_body)
+    read = workers.read_articles(config, todo, jobs, progress, keep=cache.keeper())
     warnings: list[SiteError] = []
     failed_drafts = 0
     for (path, key, stat), result in zip(todo, read, strict=True):

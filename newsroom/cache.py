@@ -74,6 +74,37 @@ class Header:
     last: LastBuild | None = None
 
 
+def _store_body(folder: Path, stored: set[str], article: Article) -> bool:
+    """Write ``article``'s body to ``folder`` unless ``stored`` (the folder's listing, kept up
+    to date) or the folder has it; True if written."""
+    target = folder / f"{article.digest}.html"
+    if target.name in stored or target.is_file():
+        return False
+    if not stored:
+        folder.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(article.body.text, encoding="utf-8")
+    os.replace(temporary, target)
+    stored.add(target.name)
+    return True
+
+
+@dataclass
+class BodyKeeper:
+    """Stores bodies in the cache folder from a worker process: lists the folder once there."""
+
+    folder: Path | None
+    _listed: set[str] | None = None
+
+    def __call__(self, article: Article) -> Article:
+        if self.folder is None:
+            return article
+        if self._listed is None:
+            self._listed = set(os.listdir(self.folder)) if self.folder.is_dir() else set()
+        _store_body(self.folder, self._listed, article)
+        return replace(article, body=Body(file=str(self.folder / f"{article.digest}.html")))
+
+
 def _shard(path: str) -> int:
     return zlib.crc32(path.encode()) % SHARDS
 
@@ -244,19 +275,15 @@ class BuildCache:
 
     def keep_body(self, article: Article) -> Article:
         """Store the body in the cache folder; the returned record reads it from there."""
-        target = self.body_file(article.digest)
-        if target is None:
+        if self._bodies is None:
             return article
-        stored = self._stored_bodies  # listed once, rather than a stat per article
-        if target.name not in stored and not target.is_file():
-            if not stored:
-                target.parent.mkdir(parents=True, exist_ok=True)
+        if _store_body(self._bodies, self._stored_bodies, article):
             self._changed = True
-            temporary = target.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(article.body.text, encoding="utf-8")
-            os.replace(temporary, target)
-            stored.add(target.name)
-        return replace(article, body=Body(file=str(target)))
+        return replace(article, body=Body(file=str(self._bodies / f"{article.digest}.html")))
+
+    def keeper(self) -> BodyKeeper:
+        """:meth:`keep_body` for worker processes, small to send to them."""
+        return BodyKeeper(self._bodies)
 
     def begin(self) -> None:
         """A new build's lookups start afresh: files may have come and gone since the last

@@ -7,6 +7,7 @@ the template's file and line.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 import re
 import sys
@@ -46,6 +47,7 @@ BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 class Renderer:
     def __init__(self, config: Config, *, preview: bool = False):
         self.config = config
+        self.preview = preview
         self.templates_dir = config.dir("templates")
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(self.templates_dir),
@@ -95,6 +97,10 @@ class Renderer:
             sitemap_url=base_url + SITEMAP_PATH,
             news_sitemap_url=base_url + NEWS_SITEMAP_PATH,
         )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as what makes it (a fork server's workers make their own)."""
+        return functools.partial(Renderer, preview=self.preview), (self.config,)
 
     def absolute_links(self, body: object) -> str:
         """An article body for a feed: root-relative ``src`` and ``href`` made absolute, since

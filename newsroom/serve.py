@@ -76,7 +76,7 @@ class Preview:
         self.state = PreviewState(root=None)
         self._lock = threading.Lock()
         self._closed = False
-        self.jobs: int | None = None  # 1 once other threads run: forking then is not safe
+        self.jobs: int | None = None  # one per core (with threads running, workers come from a fork server)
 
     def rebuild(self, changed: set[Path] | None = None) -> PreviewState:
         """Rebuild after ``changed`` files (None: everything); returns the new state.
@@ -354,7 +354,6 @@ def _run(preview: Preview, first: Config, url: str, log: Callable[[str], None],
     for signum in (signal.SIGINT, signal.SIGTERM):  # from now on Ctrl-C and kill end the loop, then clean up
         loop.asyncio_loop.add_signal_handler(signum, loop.stop)
     workers.check_stop()  # Ctrl-C during the first build, too late for the build to see it
-    preview.jobs = 1
     code = 0
 
     def changed(paths: set[Path]) -> None:

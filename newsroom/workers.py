@@ -4,12 +4,19 @@ Work is handed to a pool of forked processes, which inherit the config, the cach
 the site model instead of receiving them pickled; only small results travel back
 (article records whose bodies are in the cache folder, counts and errors). Small
 batches run in this process: starting workers costs more than they would save.
+
+Forking a process that runs other threads is not safe (a lock another thread held stays
+locked in the child), and the preview server runs threads. There, workers come from a
+fork server started for the purpose (``forkserver``): they receive the job's shared part
+(the renderer, the writer, the config) once, pickled, and each batch its own pages or
+files rather than their indices.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -59,19 +66,40 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _run(function: Callable[[list[int]], Any], count: int, jobs: int, minimum: int,
+#: A batch of work: indices into the job's list, and (sent to a fork server's workers, which
+#: do not inherit the job) the items themselves.
+Task = tuple[list[int], "list[Any] | None"]
+
+
+def _items(task: Task, key: str) -> list[Any]:
+    indices, items = task
+    return items if items is not None else [_job[key][index] for index in indices]
+
+
+def _run(function: Callable[[Task], Any], key: str, jobs: int, minimum: int,
          progress: Progress, stage: str, sizes: Callable[[Any], int], chunk: int = CHUNK) -> Iterator[Any]:
-    """Apply ``function`` to chunks of ``range(count)``, in order, on a pool when worth it."""
+    """Apply ``function`` to batches of the job's list ``_job[key]``, in order, on a pool when
+    worth it."""
+    count = len(_job[key])
     chunks = [list(range(start, min(start + chunk, count))) for start in range(0, count, chunk)]
     progress.stage(stage, count)
     pool = None
     try:
-        if jobs <= 1 or count < minimum or not _can_fork():
-            results: Iterable[Any] = map(function, chunks)
-        else:
+        method = _start_method()
+        if jobs <= 1 or count < minimum or method is None:
+            results: Iterable[Any] = map(function, ((indices, None) for indices in chunks))
+        elif method == "fork":
             pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_worker_started, initargs=(os.getpid(),))
-            results = pool.map(function, chunks)
+            results = pool.map(function, ((indices, None) for indices in chunks))
+        else:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            shared = pickle.dumps({k: v for k, v in _job.items() if k != key}, protocol=pickle.HIGHEST_PROTOCOL)
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                       initializer=_server_worker_started, initargs=(shared,))
+            items = _job[key]
+            results = pool.map(function, ((indices, [items[i] for i in indices]) for indices in chunks))
         for number, result in enumerate(results):
             check_stop()
             if number == 0:
@@ -121,8 +149,23 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+def _server_worker_started(shared: bytes) -> None:
+    """In each worker of a fork server: the job's shared part; dies with the server, which
+    ends when the build's process does."""
+    _worker_started(os.getppid())
+    _job.clear()
+    _job.update(pickle.loads(shared))
+
+
+def _start_method() -> str | None:
+    """How to start workers: forked from this process while it runs no other thread, else from
+    a fork server; None where neither exists (not POSIX): the work is done here."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" not in methods:
+        return None
+    if threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else None
 
 
 # -- reading --------------------------------------------------------------------------
@@ -136,20 +179,19 @@ def read_articles(config: Config, todo: list[tuple[Path, str, os.stat_result]], 
     _job.update(config=config, keep=keep, todo=todo)
     try:
         results: list[Article | BuildFailed] = []
-        for chunk in _run(_read_chunk, len(todo), jobs, PARALLEL_READS, progress, "reading", len):
+        for chunk in _run(_read_chunk, "todo", jobs, PARALLEL_READS, progress, "reading", len):
             results.extend(chunk)
         return results
     finally:
         _job.clear()
 
 
-def _read_chunk(indices: list[int]) -> list[Article | BuildFailed]:
+def _read_chunk(task: Task) -> list[Article | BuildFailed]:
     config: Config = _job["config"]
     keep: Callable[[Article], Article] = _job["keep"]
     renderer = _job.setdefault("markdown", Markdown())
     results: list[Article | BuildFailed] = []
-    for index in indices:
-        path, key, _ = _job["todo"][index]
+    for path, key, _ in _items(task, "todo"):
         try:
             results.append(keep(load_article(config, path, renderer, shown=key)))
         except BuildFailed as failed:
@@ -168,17 +210,16 @@ def make_photos(todo: list[tuple[Path, list[Variant], Path]], jobs: int, progres
     _job.update(photos=todo)
     try:
         results: list[str | None] = []
-        for chunk in _run(_photo_chunk, len(todo), jobs, 2, progress, "making photos", len, chunk=1):
+        for chunk in _run(_photo_chunk, "photos", jobs, 2, progress, "making photos", len, chunk=1):
             results.extend(chunk)
         return results
     finally:
         _job.clear()
 
 
-def _photo_chunk(indices: list[int]) -> list[str | None]:
+def _photo_chunk(task: Task) -> list[str | None]:
     results: list[str | None] = []
-    for index in indices:
-        source, wanted, folder = _job["photos"][index]
+    for source, wanted, folder in _items(task, "photos"):
         try:
             made = make(source.read_bytes(), wanted)
         except (ImageProblem, OSError) as exc:
@@ -203,7 +244,7 @@ def render_pages(renderer: Renderer, pages: list[Page], writer: Writer | None, j
     _job.update(renderer=renderer, pages=pages, writer=writer)
     errors: list[SiteError] = []
     try:
-        for chunk_errors, written, kept, _ in _run(_render_chunk, len(pages), jobs, PARALLEL_PAGES, progress,
+        for chunk_errors, written, kept, _ in _run(_render_chunk, "pages", jobs, PARALLEL_PAGES, progress,
                                                    "rendering", lambda r: r[3]):
             errors.extend(chunk_errors)
             if writer is not None:
@@ -214,14 +255,14 @@ def render_pages(renderer: Renderer, pages: list[Page], writer: Writer | None, j
         _job.clear()
 
 
-def _render_chunk(indices: list[int]) -> tuple[list[SiteError], int, int, int]:
+def _render_chunk(task: Task) -> tuple[list[SiteError], int, int, int]:
     renderer: Renderer = _job["renderer"]
     writer: Writer | None = _job["writer"]
     errors: list[SiteError] = []
     written = kept = 0
     seen: set[str] = set()
-    for index in indices:
-        page = _job["pages"][index]
+    pages = _items(task, "pages")
+    for page in pages:
         try:
             html = renderer.render(page)
         except BuildFailed as failed:
@@ -235,4 +276,4 @@ def _render_chunk(indices: list[int]) -> tuple[list[SiteError], int, int, int]:
                 written += 1
             else:
                 kept += 1
-    return errors, written, kept, len(indices)
+    return errors, written, kept, len(pages)

@@ -44,6 +44,18 @@ def processes_with(mark: str) -> list[int]:
     return found
 
 
+@pytest.fixture(autouse=True)
+def _stop_fork_server() -> Iterator[None]:
+    """A build run while another thread runs (a test's HTTP server) takes its workers from a
+    fork server (see newsroom.workers), which would live as long as this process: stopped
+    after the test that started it."""
+    yield
+    from multiprocessing import forkserver
+
+    if getattr(forkserver._forkserver, "_forkserver_pid", None) is not None:
+        forkserver._forkserver._stop()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run if any test left a process running (a server, a build, a worker)."""
