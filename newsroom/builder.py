@@ -84,6 +84,9 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     article body one (``check --links``). ``now`` is the time that decides which articles
     are scheduled or expired (default: the clock). ``warnings`` are the caller's own (an
     example ``base_url`` in a real build), reported and made errors by ``strict`` like the rest.
+
+    A build (with its own cache, no session) whose inputs are those of the last build of
+    ``target`` returns that build's result, read from the cache header alone.
     """
     started = time.perf_counter()
     progress = progress or Progress(enabled=False)
