@@ -47,13 +47,15 @@ def processes_with(mark: str) -> list[int]:
 @pytest.fixture(autouse=True)
 def _stop_fork_server() -> Iterator[None]:
     """A build run while another thread runs (a test's HTTP server) takes its workers from a
-    fork server (see newsroom.workers), which would live as long as this process: stopped
-    after the test that started it."""
+    fork server (see newsroom.workers), which would live as long as this process, as would
+    the resource tracker it starts: both stopped after the test that started them."""
     yield
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
     if getattr(forkserver._forkserver, "_forkserver_pid", None) is not None:
         forkserver._forkserver._stop()
+        if getattr(resource_tracker._resource_tracker, "_pid", None) is not None:  # started with the server
+            resource_tracker._resource_tracker._stop()
 
 
 @pytest.hookimpl(trylast=True)
