@@ -56,6 +56,22 @@ def test_benchmark_prose_renders_as_smarty_renders_it(tmp_path: Path) -> None:
     assert _same(texts) == []
 
 
+FEATURES = [  # every extension newsroom uses, with quotes, dashes and ellipses in and around it
+    'The "HTML" spec -- and the W3C\'s "CSS"...\n\n*[HTML]: Hyper "Text" Markup\n*[W3C]: World Wide Web\'s Consortium',
+    'A note[^1] "quoted" -- yes.\n\n[^1]: The "footnote" isn\'t--really...',
+    'Term "one"\n:   Definition \'two\' -- three...',
+    '| a "b" | c -- d |\n|---|---|\n| \'e\' | f... |',
+    '```\n"code" -- block...\n```\n\nAfter "it".',
+    '<div markdown="1">"raw" -- html</div>\n\n"After" <span>"inline" html</span> \'x\'',
+    '![A "photo" -- caption](/x.jpg "Photo: \'credit\'") and [a "link"](/y \'t\')',
+    'Title {: #id .class }\n\n"Para" with attr {: .x }',
+]
+
+
+def test_every_extension_renders_as_smarty_renders_it() -> None:
+    assert _same(FEATURES) == []
+
+
 PIECES = ["'", '"', "-", "--", "---", ".", "...", " ", "a", "s", "80s", "*", "_", "`", "\\", "\n", "x", "(",
           ")", "[", "]", "&nbsp;", "&mdash;", "<b>", "</b>", "1", ",", "\n\n", "> ", "- ", "[a](/b 'c')",
           "![d](e.jpg)", "    ", "\t", "{", "&#8212;", "\u2014"]
