@@ -266,9 +266,6 @@ class BuildCache:
             self._bodies_listed = set(os.listdir(folder)) if folder is not None and folder.is_dir() else set()
         return self._bodies_listed
 
-    def body_file(self, digest: str) -> Path | None:
-        return self._bodies / f"{digest}.html" if self._bodies is not None else None
-
     @property
     def _bodies(self) -> Path | None:
         return self.folder / f"bodies-{self.key[:16]}" if self.folder is not None else None
