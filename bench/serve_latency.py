@@ -1,11 +1,14 @@
 """How long after a save the preview server has the changed pages on disk.
 
-    python bench/serve_latency.py --site bench/.work/site.toml [--edits 5]
+    python bench/serve_latency.py --site bench/.work/site.toml [--edits 5] [--add]
 
 Starts ``build.py serve`` on the site, waits for its first build, then edits one
 article's title and body several times; for each save it measures the time until the
 article page as written in the preview folder, shows the new title (the server
 writes all changed pages of a rebuild at once). Prints the median and the worst. Restores the article afterwards.
+With ``--add``, each save is a new article instead (a structural edit: its channel's,
+section's, tag and archive lists change), timed until its page is in the preview folder;
+the added articles are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site", required=True, help="the site.toml of a corpus (e.g. from bench/corpus.py)")
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--add", action="store_true", help="add a new article at each save instead of editing one")
     args = parser.parse_args()
     site = Path(args.site).resolve().parent
     articles = sorted((site / "content").rglob("*.md"))
@@ -68,7 +72,21 @@ def main() -> None:
         root = next(tmp.glob("newsroom-preview-*")) / "site"
         page = None
         latencies = []
-        for n in range(args.edits):
+        added: list[Path] = []
+        for n in range(args.edits if args.add else 0):
+            title = f"Added probe {n} {time.time_ns()}"
+            slug = f"latency-probe-{n}"
+            text = "\n".join(f"title: {title}" if line.startswith("title:") else line
+                             for line in original.splitlines()) + f"\n\nProbe paragraph {n}.\n"
+            time.sleep(0.5)
+            saved = time.monotonic()
+            added.append(article.with_name(f"{slug}.md"))
+            added[-1].write_text(text, encoding="utf-8")
+            found = wait_for(lambda s=slug: next(iter(root.rglob(f"{s}/index.html")), None), 60, 0.005)
+            wait_for(lambda p=found, t=title: t in p.read_text(encoding="utf-8"), 30)
+            latencies.append(time.monotonic() - saved)
+            print(f"add {n}: new article's page on disk {latencies[-1] * 1000:.0f} ms after the save")
+        for n in range(0 if args.add else args.edits):
             title = f"Latency probe {n} {time.time_ns()}"
             lines = original.splitlines()
             text = "\n".join(f"title: {title}" if line.startswith("title:") else line for line in lines)
@@ -88,6 +106,8 @@ def main() -> None:
               f"over {len(latencies)} edits")
     finally:
         article.write_text(original, encoding="utf-8")
+        for path in locals().get("added", []):
+            path.unlink(missing_ok=True)
         server.terminate()
         server.wait(timeout=30)
         log.close()
