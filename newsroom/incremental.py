@@ -16,10 +16,11 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .cache import BuildCache
 from .config import Config
+from .errors import SiteError
+from .files import walk
 from .fingerprint import page_fingerprint, template_keys, template_sources
 from .model import page_articles
 from .output import MANIFEST, Output
@@ -29,8 +30,9 @@ from .render import Renderer
 
 def input_signature(config: Config, key: str, target: Path, options: object) -> str:
     """A digest of what a build of ``config`` into ``target`` reads: the cache ``key`` (the
-    config, newsroom's code, the library versions), the build's ``options`` and the size and
-    mtime of every file and folder under the content, templates and static folders. Two
+    config, newsroom's code, the library versions), the build's ``options`` and the name, size
+    and mtime of every file under the content, templates and static folders, as the build
+    walks them (:func:`newsroom.files.walk`: editors' temporary files are no sources). Two
     builds with the same digest read the same bytes (as far as sizes and mtimes tell, as for
     every cached article) and write the same output, until the clock passes the first
     scheduled or expiring story: the caller checks that."""
@@ -40,37 +42,16 @@ def input_signature(config: Config, key: str, target: Path, options: object) -> 
     for name in ("content", "templates", "static"):
         folder = config.dir(name)
         digest.update(f"\0{name} {folder}\n".encode())
-        _stamp_tree(str(folder), digest)
-    return digest.hexdigest()
-
-
-def _stamp_tree(top: str, digest: Any) -> None:  # a hashlib object
-    """Names, sizes and mtimes below ``top`` in a fixed order; symbolic links are followed,
-    each folder is visited once."""
-    todo, seen = [top], set()
-    while todo:
-        folder = todo.pop()
-        try:
-            info = os.stat(folder)
-            if (info.st_dev, info.st_ino) in seen:
-                continue
-            seen.add((info.st_dev, info.st_ino))
-            with os.scandir(folder) as found:
-                entries = sorted(found, key=lambda e: e.name)
-        except OSError:
-            digest.update(f"?{folder}\n".encode(errors="surrogateescape"))
-            continue
-        digest.update(f"{folder} {info.st_mtime_ns}\n".encode(errors="surrogateescape"))
-        for entry in entries:
+        problems: list[SiteError] = []  # the build proper reports them, and stores no digest then
+        for path in walk(folder, name, hidden=lambda _: False, wanted=lambda _: True, errors=problems):
             try:
-                if entry.is_dir():
-                    todo.append(entry.path)
-                    continue
-                stat = entry.stat()
-                line = f"{entry.name} {stat.st_size} {stat.st_mtime_ns}\n"
+                stat = os.stat(path)
+                line = f"{path} {stat.st_size} {stat.st_mtime_ns}\n"
             except OSError:
-                line = f"{entry.name} ?\n"
+                line = f"{path} ?\n"
             digest.update(line.encode(errors="surrogateescape"))
+        digest.update(f"{len(problems)} problems\n".encode())
+    return digest.hexdigest()
 
 
 @dataclass
