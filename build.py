@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Build the news site: `python build.py --help` lists the commands and flags."""
 
-import sys
-
-from newsroom.cli import main
+from newsroom.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,8 +1,6 @@
 """``python -m newsroom``: the same commands and flags as ``python build.py`` and ``newsroom``."""
 
-import sys
-
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

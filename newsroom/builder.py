@@ -18,14 +18,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import faults, workers
+from . import faults, pagestore, workers
 from .cache import BuildCache, Entry, LastBuild, cache_key
 from .config import Config
 from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError, line_of_key
 from .files import walk
 from .images import FOLDER, Source, Variant, variants
-from .incremental import Plan, Session, input_signature
+from .incremental import Inputs, Plan, Session, input_signature
 from .model import build_model
 from .output import MANIFEST, Output, Writer, is_kept, recover
 from .pages import Page, SiteModel
@@ -93,15 +93,22 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     jobs = jobs or workers.default_jobs()
     target = output if output is not None else config.dir("output")
     now = now or datetime.now(UTC)
-    signature = None
+    inputs = None
     if cache is None:
         key = cache_key(config)
         folder = BuildCache.folder_for(config, target) if write else None
         if folder is not None and session is None and not take_over:
-            signature = input_signature(config, key, target, (preview, strict, links, [str(w) for w in warnings]))
-            same = _same_as_last(folder, key, signature, target, now)
+            from .patch import quick_build  # which builds on this module
+
+            inputs = input_signature(config, key, target, (preview, strict, links, [str(w) for w in warnings]))
+            header = BuildCache.header(folder, key)
+            same = _same_as_last(header.last if header else None, inputs.signature, target, now)
             if same is not None:
                 return replace(same, seconds=time.perf_counter() - started, output=target)
+            quick = quick_build(config, folder, header, inputs, target, now, preview=preview, strict=strict,
+                                links=links, progress=progress)
+            if quick is not None:
+                return replace(quick, seconds=time.perf_counter() - started)
         cache = BuildCache.open(folder, key, config.root)
 
     loaded = _load(config, cache, jobs, progress)  # load
@@ -113,7 +120,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     copies.update(_photos(config, published, now_shown.later, jobs, progress, write))  # photos: made or cached
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
     reported = _warnings(config, found, published, model, copies, strict, links)
-    renderer = Renderer(config, preview=preview)
+    renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config) if write else None)
     left_out = now_shown.left_out
     done = functools.partial(BuildResult.of, model, len(articles) + loaded.failed_drafts, reads=loaded.reads,
                              started=started, warnings=reported, next_change=now_shown.next_change,
@@ -123,13 +130,15 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         _render(renderer, list(model.pages), None, jobs, progress)  # render, to check every page
         return done(rendered=len(model.pages), written=0, kept=0, output=None)
 
-    plan = Plan.of(cache, renderer, model, copies, preview=preview)
+    plan = Plan.of(cache, renderer, model, copies, preview=preview, refs=inputs is not None)
     if session is not None:
         session.remember(model, renderer, plan.bases)
     recover(target)  # a build killed while applying its journal is finished first
     if not take_over and plan.unchanged(cache, target):
+        stored = cache.state.last.pages if cache.state.last is not None else None  # the same pages, if kept
         cache.remember(entries, plan.fingerprints)  # nothing to write; records may have new mtimes
-        _remember(cache, signature, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None))
+        _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),
+                  model, plan, copies, stored)
         cache.save()
         return done(rendered=0, written=0, kept=len(plan.fingerprints), output=target)
     with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
@@ -144,16 +153,16 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         out.commit()  # commit
     faults.point("after-commit")
     cache.remember(entries, plan.fingerprints)
-    _remember(cache, signature, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None))
+    _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),
+              model, plan, copies, None)
     cache.save()
     return done(rendered=len(fresh), written=out.written, kept=out.kept, output=target)
 
 
-def _same_as_last(folder: Path, key: str, signature: str, target: Path, now: datetime) -> BuildResult | None:
+def _same_as_last(last: LastBuild | None, signature: str, target: Path, now: datetime) -> BuildResult | None:
     """The last build's result when this one would change nothing: the same inputs (see
     :func:`~newsroom.incremental.input_signature`), no scheduled or expiring story whose time
     has come since, and the output folder as that build left it."""
-    last = BuildCache.last_build(folder, key)
     if last is None or last.signature != signature or not isinstance(last.result, BuildResult):
         return None
     if last.result.next_change is not None and now >= last.result.next_change[0]:
@@ -163,10 +172,19 @@ def _same_as_last(folder: Path, key: str, signature: str, target: Path, now: dat
     return last.result
 
 
-def _remember(cache: BuildCache, signature: str | None, result: BuildResult) -> None:
+def _remember(cache: BuildCache, inputs: Inputs | None, result: BuildResult, model: SiteModel, plan: Plan,
+              copies: dict[str, tuple[Path, str]], stored: str | None) -> None:
     """Keep what a later build with the same inputs returns (what this one would write again:
-    nothing), timed afresh."""
-    cache.remember_build(None if signature is None else LastBuild(signature, replace(result, seconds=0.0)))
+    nothing, timed afresh), and the pages for the quick path of a later build whose inputs
+    differ in edited articles (``stored``: the file of this model's pages, if kept already)."""
+    if inputs is None or cache.folder is None:
+        cache.remember_build(None)
+        return
+    if stored is None or not (cache.folder / stored).is_file():
+        stored = pagestore.save(cache.folder, model.pages, plan.refs, plan.bases,
+                                frozenset(copies).union(model.files))
+    cache.remember_build(LastBuild(inputs.signature, replace(result, seconds=0.0), inputs.head, inputs.stamps,
+                                   stored))
 
 
 def _render(renderer: Renderer, pages: list[Page], writer: Writer | None, jobs: int, progress: Progress) -> None:
@@ -407,19 +425,28 @@ def _warnings(config: Config, found: list[SiteError], published: list[Article], 
     if any(a.links for a in published):
         files = set(copies).union(model.files)
         for article in published:
-            for path, line in article.links:
-                if not _on_site(path, files):
-                    found.append(SiteError(article.path, line, "link", f"{path!r} not found: no page or file of this "
-                                           "site has that path; left as written", warning=True))
+            found += _dead_links(article, files)
     if strict and found:
         raise BuildFailed([w.as_error() for w in found])
     dead = [w for w in found if w.field in ("link", "image") and " not found" in w.message]
     if links and dead:
         raise BuildFailed([w.as_error() for w in dead])
-    return tuple(sorted(set(found), key=lambda e: (e.path, e.line or 0, e.field or "", e.message)))
+    return tuple(sorted(set(found), key=warning_order))
 
 
-def _on_site(path: str, files: set[str]) -> bool:
+def warning_order(error: SiteError) -> tuple[str, int, str, str]:
+    """Warnings are reported by file, line, field and message."""
+    return error.path, error.line or 0, error.field or "", error.message
+
+
+def _dead_links(article: Article, files: set[str] | frozenset[str]) -> list[SiteError]:
+    """Warnings for the links in ``article``'s body to paths that are none of the site's ``files``."""
+    return [SiteError(article.path, line, "link", f"{path!r} not found: no page or file of this site has that "
+                      "path; left as written", warning=True)
+            for path, line in article.links if not _on_site(path, files)]
+
+
+def _on_site(path: str, files: set[str] | frozenset[str]) -> bool:
     relative = path.lstrip("/")
     if not relative or relative.endswith("/"):
         return relative + "index.html" in files

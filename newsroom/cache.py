@@ -30,12 +30,14 @@ import os
 import pickle
 import shutil
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import faults
 from .config import Config
 from .content import Article, Body
+from .pagestore import without_gc
 
 FORMAT = 4
 SHARDS = 32
@@ -45,6 +47,9 @@ SHARDS = 32
 class LastBuild:
     signature: str  # the digest of the inputs of the build that stored it
     result: object  # its BuildResult, as a build that changes nothing returns it
+    head: str = ""  # the digest of its key, options and folders (Inputs.head)
+    stamps: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # its source files (Inputs.stamps)
+    pages: str | None = None  # the file of its pages (see newsroom.pagestore), for the quick path
 
 
 @dataclass
@@ -105,8 +110,18 @@ class BodyKeeper:
         return replace(article, body=Body(file=str(self.folder / f"{article.digest}.html")))
 
 
-def _shard(path: str) -> int:
-    return zlib.crc32(path.encode()) % SHARDS
+def _shard(path: str, count: int = SHARDS) -> int:
+    return zlib.crc32(path.encode()) % count
+
+
+def shard_count(articles: int) -> int:
+    """How many shards to keep ``articles`` records in: some 8 records a shard from 256
+    articles on, so that the command line's quick path loads the few hundred records the
+    pages of an edit show and not every record; at least :data:`SHARDS`."""
+    count = SHARDS
+    while count * 8 < articles and count < 8192:
+        count *= 2
+    return count
 
 
 def cache_key(config: Config) -> str:
@@ -142,18 +157,25 @@ class BuildCache:
         self.autosave = True  # save after every build; the preview server saves when it stops
         self._saved: dict[str, Entry] = {}  # the entries as they are on disk
         self._shard_files: list[str] = []
+        self._loaded: set[int] = set()  # the shards read
+        self._partial = False  # only some shards were read (see open(only=...))
         #: files an earlier build wrote into this output folder, even one of another version
         #: of newsroom: the output folder's own manifest did not exist before version 0.2
         self.known_outputs: frozenset[str] = frozenset()
 
     @classmethod
-    def open(cls, folder: Path | None, key: str, root: Path = Path(".")) -> BuildCache:
+    def open(cls, folder: Path | None, key: str, root: Path = Path("."), only: Iterable[str] | None = None,
+             header: Header | None = None) -> BuildCache:
+        """The cache in ``folder`` (``header``: its header, when already read); with ``only``,
+        just the records of those article paths and of the others that share their shards
+        (:meth:`load` reads more): such a cache saves what changed in them, and no more."""
         cache = cls(folder, key, root)
         if folder is None:
             return cache
         try:
-            with open(folder / "state.pickle", "rb") as stream:
-                header = pickle.load(stream)
+            if header is None:
+                with open(folder / "state.pickle", "rb") as stream, without_gc():
+                    header = pickle.load(stream)
             if not isinstance(header, Header) or header.format != FORMAT:
                 cache.dropped = "written by another version of newsroom"
                 return cache
@@ -161,29 +183,51 @@ class BuildCache:
             if header.key != key:
                 cache.dropped = "made with another config or newsroom version"
                 return cache
-            entries: dict[str, Entry] = {}
-            for name in header.shards:
-                with open(folder / name, "rb") as stream:
-                    entries.update(pickle.load(stream))
+            cache._shard_files = list(header.shards)
+            cache._partial = only is not None
+            entries = cache._read_shards(range(len(header.shards)) if only is None else cache._shards_of(only))
         except FileNotFoundError:
             if (folder / "state.pickle").exists():
                 cache.dropped = "incomplete"
-            return cache
+            return cache._reset()
         except Exception as exc:  # noqa: BLE001 - any unreadable cache is rebuilt, never trusted
             cache.dropped = f"unreadable ({type(exc).__name__})"
-            return cache
+            return cache._reset()
         cache.state = State(FORMAT, key, entries, header.outputs, header.templates, header.last)
         cache._saved = dict(entries)
-        cache._shard_files = list(header.shards)
         cache._changed = False
         return cache
 
+    def _reset(self) -> BuildCache:
+        self._shard_files, self._loaded, self._partial = [], set(), False
+        return self
+
+    def _shards_of(self, paths: Iterable[str]) -> set[int]:
+        count = len(self._shard_files)
+        return {_shard(path, count) for path in paths} - self._loaded
+
+    def _read_shards(self, numbers: Iterable[int]) -> dict[str, Entry]:
+        entries: dict[str, Entry] = {}
+        assert self.folder is not None
+        with without_gc():
+            for number in numbers:
+                with open(self.folder / self._shard_files[number], "rb") as stream:
+                    entries.update(pickle.load(stream))
+                self._loaded.add(number)
+        return entries
+
+    def load(self, paths: Iterable[str]) -> None:
+        """Add the records of the article ``paths`` (and of their shards) to a cache opened with ``only``."""
+        found = self._read_shards(sorted(self._shards_of(paths)))
+        self._saved.update(found)
+        self.state.entries = {**found, **self.state.entries}
+
     @staticmethod
-    def last_build(folder: Path, key: str) -> LastBuild | None:
-        """What the last build in ``folder`` stored about itself, reading only the header;
-        None when there is nothing, or nothing made with this ``key``."""
+    def header(folder: Path, key: str) -> Header | None:
+        """The header of the cache in ``folder`` if it was made with this ``key`` and its
+        shards are all there; else None (the build proper deals with what is there)."""
         try:
-            with open(folder / "state.pickle", "rb") as stream:
+            with open(folder / "state.pickle", "rb") as stream, without_gc():
                 header = pickle.load(stream)
         except Exception:  # noqa: BLE001 - absent or unreadable: the build proper deals with it
             return None
@@ -191,7 +235,7 @@ class BuildCache:
             return None
         if not all(os.path.isfile(folder / name) for name in header.shards):  # incomplete: the build rebuilds it
             return None
-        return header.last
+        return header
 
     def remember_build(self, last: LastBuild | None) -> None:
         if self.state.last != last:
@@ -327,14 +371,17 @@ class BuildCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         entries = self.state.entries
         saved = self._saved  # Entry equality: same stamps and the very same Article record
-        dirty = {_shard(p) for p in entries.keys() | saved.keys() if entries.get(p) != saved.get(p)}
-        if len(self._shard_files) != SHARDS:
-            dirty = set(range(SHARDS))
-            self._shard_files = [""] * SHARDS
+        count = len(self._shard_files)
+        if not self._partial and count != shard_count(len(entries)):  # a partial cache keeps its shards
+            count = shard_count(len(entries))
+            self._shard_files = [""] * count
+        changed = [p for p in entries.keys() | saved.keys() if entries.get(p) != saved.get(p)]
+        dirty = {_shard(p, count) for p in changed} if all(self._shard_files) else set(range(count))
+        assert not self._partial or dirty <= self._loaded, "a partial cache saves only the shards it read"
         if dirty:
-            shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
+            shards: list[dict[str, Entry]] = [{} for _ in range(count)]
             for path, entry in entries.items():
-                shards[_shard(path)][path] = entry
+                shards[_shard(path, count)][path] = entry
             token = os.urandom(6).hex()
             for number in sorted(dirty):
                 name = f"articles-{number:02d}-{token}.pickle"
@@ -349,15 +396,15 @@ class BuildCache:
             pickle.dump(header, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.folder / "state.pickle")  # the new cache exists from here on
         self._saved = dict(entries)
-        keep = set(self._shard_files)
-        for old in self.folder.glob("articles-*.pickle"):
+        keep = {*self._shard_files, self.state.last.pages if self.state.last is not None else None}
+        for old in [*self.folder.glob("articles-*.pickle"), *self.folder.glob("pages-*.pickle")]:
             if old.name not in keep:
                 old.unlink(missing_ok=True)
         for other in self.folder.glob("bodies-*"):
             if other != self._bodies:
                 shutil.rmtree(other, ignore_errors=True)  # made with another key
         bodies = self._bodies
-        if bodies is not None and bodies.is_dir():
+        if bodies is not None and bodies.is_dir() and not self._partial:  # a partial cache knows only some
             wanted = {f"{e.article.digest}.html" for e in self.state.entries.values()}
             for name in os.listdir(bodies):
                 if name not in wanted:

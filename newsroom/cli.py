@@ -9,6 +9,7 @@ site is printed as ``path:line: field: message`` (exit 1); never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -198,6 +199,21 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     return _build(command, args)
 
 
+def run() -> None:
+    """``python build.py`` and ``python -m newsroom``: :func:`main`, then, after a build or a
+    check, an exit that skips freeing the build's objects one by one (a tenth of a second
+    at 10,000 articles, with everything written, flushed and closed by then)."""
+    code = main()
+    if _built:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+_built = False  # a build or a check ran to its end in this process
+
+
 def _interrupted(signum: int, frame: object) -> None:
     """Ctrl-C or SIGTERM: the build stops at its next step (never midway through a write)."""
     from .workers import request_stop
@@ -216,6 +232,8 @@ def _build(command: str, args: argparse.Namespace) -> int:
     from .config import example_address, load_config
     from .progress import Progress
 
+    global _built
+    _built = True
     write = command == "build"
     for signum in (signal.SIGINT, signal.SIGTERM):  # a kill ends the build as Ctrl-C does: output left whole
         signal.signal(signum, _interrupted)

@@ -84,7 +84,16 @@ def _loader_names(names: set[str], split: Any) -> set[str] | None:
 
 def page_fingerprint(page: Page, base: str) -> str:
     """``base`` is the cache key plus the template key of the page's kind."""
+    _seen.clear()
     return hashlib.sha1((base + _encode(page)).encode(), usedforsecurity=False).hexdigest()
+
+
+def last_articles() -> set[str]:
+    """The paths of the articles in the page :func:`page_fingerprint` was last given."""
+    return {article.path for article in _seen}
+
+
+_seen: list[Article] = []  # every article _encode met, since page_fingerprint began
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -101,6 +110,7 @@ def _encode(value: Any) -> str:
     """
     kind = type(value)
     if kind is Article:
+        _seen.append(value)
         return value.digest
     if kind is str:
         return value
@@ -108,6 +118,7 @@ def _encode(value: Any) -> str:
         return repr(value)
     if kind is tuple or kind is list:
         if all(type(v) is Article for v in value):  # the common case, by the hundred thousand
+            _seen.extend(value)
             return "[" + ",".join([v.digest for v in value]) + "]"
         if value and type(value[0]) is SitemapEntry and all(type(v) is SitemapEntry for v in value):  # sitemaps
             return "[" + ",".join([v.url + " " + v.lastmod for v in value]) + "]"

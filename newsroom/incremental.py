@@ -21,37 +21,54 @@ from .cache import BuildCache
 from .config import Config
 from .errors import SiteError
 from .files import walk
-from .fingerprint import page_fingerprint, template_keys, template_sources
+from .fingerprint import last_articles, page_fingerprint, template_keys, template_sources
 from .model import page_articles
 from .output import MANIFEST, Output
 from .pages import Page, SiteModel
 from .render import Renderer
 
 
-def input_signature(config: Config, key: str, target: Path, options: object) -> str:
-    """A digest of what a build of ``config`` into ``target`` reads: the cache ``key`` (the
-    config, newsroom's code, the library versions), the build's ``options`` and the name, size
-    and mtime of every file under the content, templates and static folders, as the build
+@dataclass(frozen=True)
+class Inputs:
+    """What a build reads, as far as names, sizes and mtimes tell (see :func:`input_signature`)."""
+
+    head: str  # a digest of the cache key, the build's options and the folders
+    stamps: dict[str, tuple[int, int] | None]  # every source file -> (size, mtime), None if it vanished
+    signature: str  # a digest of it all
+    problems: int  # links that lead nowhere or outside their folder: the build reports them
+
+
+def input_signature(config: Config, key: str, target: Path, options: object) -> Inputs:
+    """What a build of ``config`` into ``target`` reads: the cache ``key`` (the config,
+    newsroom's code, the library versions), the build's ``options`` and the name, size and
+    mtime of every file under the content, templates and static folders, as the build
     walks them (:func:`newsroom.files.walk`: editors' temporary files are no sources). Two
-    builds with the same digest read the same bytes (as far as sizes and mtimes tell, as for
+    builds with the same signature read the same bytes (as far as sizes and mtimes tell, as for
     every cached article) and write the same output, until the clock passes the first
-    scheduled or expiring story: the caller checks that."""
-    digest = hashlib.sha1(usedforsecurity=False)
+    scheduled or expiring story: the caller checks that. Two with the same ``head`` differ in
+    the files whose stamps differ (the command line's quick path starts from there)."""
     flags = (config.drafts, config.future, config.expired, config.build.keep, str(target), options)
-    digest.update(repr((key, flags)).encode())
+    head = repr((key, flags, [str(config.dir(name)) for name in ("content", "templates", "static")]))
+    digest = hashlib.sha1(head.encode(), usedforsecurity=False)
+    stamps: dict[str, tuple[int, int] | None] = {}
+    trouble = 0
     for name in ("content", "templates", "static"):
         folder = config.dir(name)
-        digest.update(f"\0{name} {folder}\n".encode())
+        digest.update(f"\0{name}\n".encode())
         problems: list[SiteError] = []  # the build proper reports them, and stores no digest then
         for path in walk(folder, name, hidden=lambda _: False, wanted=lambda _: True, errors=problems):
             try:
                 stat = os.stat(path)
-                line = f"{path} {stat.st_size} {stat.st_mtime_ns}\n"
+                stamp = stamps[path] = (stat.st_size, stat.st_mtime_ns)
+                line = f"{path} {stamp[0]} {stamp[1]}\n"
             except OSError:
+                stamps[path] = None
                 line = f"{path} ?\n"
             digest.update(line.encode(errors="surrogateescape"))
         digest.update(f"{len(problems)} problems\n".encode())
-    return digest.hexdigest()
+        trouble += len(problems)
+    return Inputs(hashlib.sha1(head.encode(), usedforsecurity=False).hexdigest(), stamps, digest.hexdigest(),
+                  trouble)
 
 
 @dataclass
@@ -99,10 +116,13 @@ class Plan:
     bases: dict[str, str]  # page kind -> what every page of that kind depends on besides its record
     files: tuple[str, ...]  # the output file of each page, in the model's order
     fingerprints: dict[str, str]  # output file -> fingerprint, pages and copied files
+    refs: dict[str, tuple[int, ...]] = field(default_factory=dict)  # article -> pages that hold it, if asked
 
     @classmethod
     def of(cls, cache: BuildCache, renderer: Renderer, model: SiteModel, copies: dict[str, tuple[Path, str]],
-           *, preview: bool) -> Plan:
+           *, preview: bool, refs: bool = False) -> Plan:
+        """The plan of a build of ``model``; with ``refs``, also which pages hold each article
+        (found by the fingerprint pass, which visits every article of every page anyway)."""
         sources = template_sources(renderer.templates_dir)
         keys = cache.template_keys(sources[1])
         if keys is None:
@@ -110,9 +130,17 @@ class Plan:
             cache.remember_template_keys(sources[1], keys)
         bases = {kind: f"{cache.key}:{preview}:{key}" for kind, key in keys.items()}
         files = model.files
-        prints = {f: page_fingerprint(p, bases[p.kind]) for f, p in zip(files, model.pages, strict=True)}
+        found: dict[str, list[int]] = {}
+        if refs:
+            prints = {}
+            for index, (file, page) in enumerate(zip(files, model.pages, strict=True)):
+                prints[file] = page_fingerprint(page, bases[page.kind])
+                for path in last_articles():
+                    found.setdefault(path, []).append(index)
+        else:
+            prints = {f: page_fingerprint(p, bases[p.kind]) for f, p in zip(files, model.pages, strict=True)}
         prints.update((relative, _copy_print(source)) for relative, (source, _) in copies.items())
-        return cls(bases, files, prints)
+        return cls(bases, files, prints, {path: tuple(pages) for path, pages in found.items()})
 
     def unchanged(self, cache: BuildCache, target: Path) -> bool:
         """Nothing to write: every output file is what the last build of ``target`` wrote."""

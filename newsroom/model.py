@@ -103,6 +103,25 @@ def map_articles(value: Any, change: Callable[[Article], Article]) -> Any:
     return value
 
 
+def swap_articles(page: Page, records: dict[str, Article]) -> Page:
+    """``page`` with each article whose path is in ``records`` replaced by that record, and
+    what the model copies out of records (an article page's title, the home page's photos)
+    taken from the new ones. Exact only for records that keep their :func:`placement_key`."""
+    page = map_articles(page, lambda article: records.get(article.path, article))
+    kind = type(page)
+    if kind is ArticlePage or kind is RedirectPage:
+        article = page.article  # type: ignore[attr-defined]
+        if article is not None and page.title != article.title:
+            page = replace(page, title=article.title)
+    elif kind is HomePage and page.photos:  # type: ignore[attr-defined]
+        old = page.photos  # type: ignore[attr-defined]
+        shown = list(dict.fromkeys(a for a, _ in old))  # a prefix of the newest stories with photos
+        photos = tuple((a, p) for a in shown for p in (a.image, *a.gallery) if p is not None)[: len(old)]
+        if photos != old:
+            page = replace(page, photos=photos)
+    return page
+
+
 def page_articles(value: Any) -> list[Article]:
     """Every article a page record holds, anywhere in it (with repeats)."""
     found: list[Article] = []

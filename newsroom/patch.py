@@ -15,16 +15,20 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import pagestore, workers
 from .builder import BuildResult
-from .cache import BuildCache, Entry
+from .cache import BuildCache, Entry, Header
 from .config import Config
 from .content import Article, load_article
-from .errors import BuildFailed
+from .errors import BuildFailed, SiteError
 from .fingerprint import page_fingerprint
-from .incremental import Session
+from .incremental import Inputs, Session
 from .markup import Markdown
-from .model import map_articles, placement_key
-from .output import Output
+from .model import placement_key, swap_articles
+from .output import MANIFEST, Output, recover
+from .pages import Page
+from .progress import Progress
+from .render import Renderer
 from .urls import output_file
 
 
@@ -32,18 +36,122 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
                    output: Path) -> BuildResult | None:
     """Rebuild after edits of ``changed`` article files, or None when a full build is needed."""
     started = time.perf_counter()
-    now = datetime.now(UTC)
     model = session.model
-    content = config.dir("content")
     if model is None or session.renderer is None or not changed or not output.is_dir():
         return None
     entries = dict(cache.state.entries)
+    swaps = _swaps(config, cache, entries, changed, datetime.now(UTC), preview=True)
+    if swaps is None:
+        return None
+    pages = list(model.pages)
+    affected = sorted({i for key in swaps for i in session.pages_showing(key)})
+    for index in affected:
+        pages[index] = swap_articles(pages[index], swaps)
+    outputs = dict(cache.outputs)
+    fresh, written = _write(session.renderer, [pages[i] for i in affected], session.bases, outputs, output,
+                            all_pages=True)
+    session.update(replace(model, pages=tuple(pages), articles=tuple(swaps.get(a.path, a) for a in model.articles)))
+    cache.remember(entries, outputs)
+    cache.save()
+    return BuildResult.of(session.model, len(entries), reads=len(swaps), rendered=fresh, written=written,
+                          kept=len(outputs) - written, started=started, output=output,
+                          warnings=tuple(w for article in swaps.values() for w in article.warnings))
+
+
+def quick_build(config: Config, folder: Path, header: Header | None, inputs: Inputs, target: Path, now: datetime,
+                *, preview: bool, strict: bool, links: bool, progress: Progress) -> BuildResult | None:
+    """The command line's quick path: when every file that changed since the last build is an
+    existing article whose edit keeps its :func:`~newsroom.model.placement_key` (and its photos
+    and files), only the pages that show it are rendered, from the pages the last full
+    build stored (:mod:`newsroom.pagestore`) and the records those pages show, instead of
+    every record and a model made again. None when a full build is needed; the full build
+    is always exact, and this path gives its bytes (the tests check)."""
+    from .builder import _published
+
+    started = time.perf_counter()
+    last = header.last if header is not None else None
+    if header is None or last is None or last.pages is None or last.head != inputs.head or inputs.problems:
+        return None
+    result = last.result
+    if not isinstance(result, BuildResult) or (result.next_change is not None and now >= result.next_change[0]):
+        return None
+    if inputs.stamps.keys() != last.stamps.keys():
+        return None  # a file came or went
+    changed = {Path(p) for p, stamp in inputs.stamps.items() if stamp != last.stamps[p]}
+    if not changed or len(changed) > workers.PARALLEL_READS:
+        return None  # nothing but the clock or the options changed, or so much that a full build reads faster
+    if recover(target) or not os.path.isfile(target / MANIFEST):
+        return None
+    cache = BuildCache.open(folder, header.key, config.root, only=[config.relpath(p) for p in changed], header=header)
+    entries = dict(cache.state.entries)
+    swaps = _swaps(config, cache, entries, changed, now, preview=False)
+    store = pagestore.PageStore.open(folder, last.pages) if swaps is not None else None
+    if swaps is None or store is None:
+        return None
+    try:
+        indices = sorted({i for k in swaps for i in store.showing(k)})
+        cache.load(store.articles(indices))  # the records of every article those pages show
+        entries = {**cache.state.entries, **entries}
+        shown = _published(config, [entries[k].article for k in sorted(entries)], now).articles
+        pages = store.pages(indices, {a.path: a for a in shown})
+        warnings = _warnings(result.warnings, {k: cache.state.entries[k].article for k in swaps}, swaps,
+                             {a.path for a in shown}, store, strict=strict, links=links)
+        if pages is None or warnings is None:
+            return None
+        outputs = dict(cache.outputs)
+        renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config))
+        fresh, written = _write(renderer, [swap_articles(p, {}) for p in pages], store.bases, outputs, target,
+                                all_pages=False, progress=progress)
+    finally:
+        store.close()
+    result = replace(result, articles_read=len(swaps), pages_rendered=fresh, files_written=written,
+                     files_kept=len(outputs) - written, output=target, warnings=warnings)
+    cache.remember(entries, outputs)
+    cache.remember_build(replace(last, signature=inputs.signature, stamps=inputs.stamps,
+                                 result=replace(result, articles_read=0, pages_rendered=0, files_written=0,
+                                                files_kept=len(outputs), output=None, seconds=0.0)))
+    cache.save()
+    return replace(result, seconds=time.perf_counter() - started)
+
+
+def _warnings(before: tuple[SiteError, ...], old: dict[str, Article], new: dict[str, Article], published: set[str],
+              store: pagestore.PageStore, *, strict: bool, links: bool) -> tuple[SiteError, ...] | None:
+    """The last build's warnings ``before``, with those of the ``old`` records of edited articles
+    replaced by those of the ``new`` ones (dead links in published bodies included); None when
+    the full build would fail on them (``strict``, or ``links`` and a dead link)."""
+    from .builder import _dead_links, warning_order
+
+    warnings = set(before)
+    files = None
+    for path, article in new.items():
+        warnings.difference_update(old[path].warnings)
+        warnings.update(article.warnings)
+        if path in published and (old[path].links or article.links):  # published bodies' links are checked
+            try:
+                files = files if files is not None else store.files()
+            except Exception:  # noqa: BLE001 - damaged: the full build writes a new store
+                return None
+            warnings.difference_update(_dead_links(old[path], files))
+            warnings.update(_dead_links(article, files))
+    if (strict and warnings) or (links and any(w.field in ("link", "image") and " not found" in w.message
+                                               for w in warnings)):
+        return None  # the full build raises them as errors
+    return tuple(sorted(warnings, key=warning_order))
+
+
+def _swaps(config: Config, cache: BuildCache, entries: dict[str, Entry], changed: set[Path], now: datetime,
+           *, preview: bool) -> dict[str, Article] | None:
+    """The new records of the ``changed`` files, read and put in ``entries``, when each is an
+    edit a quick path can take; None when a full build is needed. For the ``preview``, a file
+    other than an article that is gone is an editor's temporary file, and an article's mistakes
+    are raised (:class:`BuildFailed`) to be shown; the command line leaves them to the full build."""
+    content = config.dir("content")
     renderer = Markdown()
     swaps: dict[str, Article] = {}
     for path in sorted(changed):
         if not path.is_relative_to(content):
             return None  # templates, static files, site.toml
-        if path.suffix != ".md" and not path.exists():
+        if preview and path.suffix != ".md" and not path.exists():
             if any(config.relpath(path) in e.article.depends for e in entries.values()):
                 return None  # an image an article shows is gone
             continue  # an editor's temporary file, come and gone
@@ -56,42 +164,48 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
         if entry is None:
             return None  # a new article
         stat = os.stat(path)
-        article = cache.keep_body(load_article(config, path, renderer, shown=key))  # BuildFailed goes up
-        if placement_key(entry.article) != placement_key(article):
+        try:
+            article = cache.keep_body(load_article(config, path, renderer, shown=key))
+        except BuildFailed:
+            if preview:
+                raise  # the preview shows the mistakes
+            return None  # the full build reports them, with every other file's
+        before = entry.article
+        if placement_key(before) != placement_key(article):
             return None  # it may move in its lists: a full build's job
         if article.date > now or (article.expires is not None and article.expires <= now):
             return None  # scheduled (marked on its pages) or gone: a full build decides
-        if _photos(article) != _photos(entry.article):
-            return None  # photos to make (or files to drop): the build's photo stage does that
+        if _photos(article) != _photos(before) or article.assets != before.assets:
+            return None  # photos to make, files to copy (or to drop): the full build's stages do that
+        if (article.depends, article.absent) != (before.depends, before.absent):
+            return None  # what it must be read again for changed
         entries[key] = Entry(stat.st_mtime_ns, stat.st_size, article)
         swaps[key] = article
+    return swaps
 
-    affected = sorted({i for key in swaps for i in session.pages_showing(key)})
-    pages = list(model.pages)
-    outputs = dict(cache.outputs)
-    with Output(output, partial=True) as out:
+
+def _write(renderer: Renderer, pages: list[Page], bases: dict[str, str], outputs: dict[str, str], target: Path,
+           *, all_pages: bool, progress: Progress | None = None) -> tuple[int, int]:
+    """Render those of ``pages`` whose fingerprint changed (``all_pages``: every one) into
+    ``target`` as a build does (on every core when there are many), no file coming or going;
+    updates ``outputs``. Returns (rendered, written)."""
+    with Output(target, partial=True) as out:
         fresh = []
-        errors = []
-        for index in affected:
-            page = pages[index] = map_articles(pages[index], lambda a: swaps.get(a.path, a))
+        for page in pages:
             relative = output_file(page.url)
-            outputs[relative] = page_fingerprint(page, session.bases[page.kind])
-            fresh.append(page)
-            try:
-                html = session.renderer.render(page)
-            except BuildFailed as failed:
-                errors.extend(failed.errors)
+            fingerprint = page_fingerprint(page, bases[page.kind])
+            if not all_pages and outputs.get(relative) == fingerprint:
                 continue
-            out.write(relative, html.encode("utf-8"), page.url)
+            outputs[relative] = fingerprint
+            if out.claim(relative, page.url) is not None:
+                fresh.append(page)
+        errors = workers.render_pages(renderer, fresh, out.writer(), workers.default_jobs(),
+                                      progress or Progress(enabled=False))
         if errors:
             raise BuildFailed(errors)
-        out.commit()  # no file comes or goes
-    session.update(replace(model, pages=tuple(pages), articles=tuple(swaps.get(a.path, a) for a in model.articles)))
-    cache.remember(entries, outputs)
-    cache.save()
-    return BuildResult.of(session.model, len(entries), reads=len(swaps), rendered=len(fresh), written=out.written,
-                          kept=len(outputs) - out.written, started=started, output=output,
-                          warnings=tuple(w for article in swaps.values() for w in article.warnings))
+        workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
+        out.commit()
+    return len(fresh), out.written
 
 
 def _photos(article: Article) -> set[tuple[str, str, tuple[float, float] | None]]:
