@@ -134,11 +134,11 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     if session is not None:
         session.remember(model, renderer, plan.bases)
     recover(target)  # a build killed while applying its journal is finished first
+    stored = cache.state.last.pages if cache.state.last is not None else None  # the last build's pages
     if not take_over and plan.unchanged(cache, target):
-        stored = cache.state.last.pages if cache.state.last is not None else None  # the same pages, if kept
         cache.remember(entries, plan.fingerprints)  # nothing to write; records may have new mtimes
         _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),
-                  model, plan, copies, stored)
+                  model, plan, copies, stored, same=True)
         cache.save()
         return done(rendered=0, written=0, kept=len(plan.fingerprints), output=target)
     with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
@@ -154,7 +154,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     faults.point("after-commit")
     cache.remember(entries, plan.fingerprints)
     _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),
-              model, plan, copies, None)
+              model, plan, copies, stored, same=False)
     cache.save()
     return done(rendered=len(fresh), written=out.written, kept=out.kept, output=target)
 
@@ -173,16 +173,17 @@ def _same_as_last(last: LastBuild | None, signature: str, target: Path, now: dat
 
 
 def _remember(cache: BuildCache, inputs: Inputs | None, result: BuildResult, model: SiteModel, plan: Plan,
-              copies: dict[str, tuple[Path, str]], stored: str | None) -> None:
+              copies: dict[str, tuple[Path, str]], stored: str | None, *, same: bool) -> None:
     """Keep what a later build with the same inputs returns (what this one would write again:
     nothing, timed afresh), and the pages for the quick path of a later build whose inputs
-    differ in edited articles (``stored``: the file of this model's pages, if kept already)."""
+    differ in edited articles (``stored``: the last build's, kept as they are if the pages
+    are the ``same``, else the start of the new ones)."""
     if inputs is None or cache.folder is None:
         cache.remember_build(None)
         return
-    if stored is None or not (cache.folder / stored).is_file():
-        stored = pagestore.save(cache.folder, model.pages, plan.refs, plan.bases,
-                                frozenset(copies).union(model.files))
+    if not same or stored is None or not (cache.folder / stored).is_file():
+        stored = pagestore.save(cache.folder, model.pages, plan.files, plan.fingerprints, plan.refs, plan.bases,
+                                frozenset(copies).union(model.files), previous=stored)
     cache.remember_build(LastBuild(inputs.signature, replace(result, seconds=0.0), inputs.head, inputs.stamps,
                                    stored))
 

@@ -212,7 +212,7 @@ class BuildCache:
         with without_gc():
             for number in numbers:
                 with open(self.folder / self._shard_files[number], "rb") as stream:
-                    entries.update(pickle.load(stream))
+                    entries.update(pickle.loads(stream.read()))  # faster than pickle.load(stream)
                 self._loaded.add(number)
         return entries
 
