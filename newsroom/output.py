@@ -24,6 +24,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import shutil
 import signal
 from collections.abc import Callable, Iterator
@@ -280,8 +281,17 @@ def _read_manifest(folder: Path) -> tuple[set[str] | None, bool]:
     lines = text.split("\n")
     if lines[0] != _MANIFEST_HEADER:
         return None, False
-    files = {line for line in lines[1:] if line and _inside(line)}
+    if _OUTSIDE.search(text, len(lines[0])) is None:  # the usual case: every line is a path inside, checked at once
+        files = set(lines[1:])
+        files.discard("")
+    else:
+        files = {line for line in lines[1:] if line and _inside(line)}
     return files, len(files) == len(lines) - 2
+
+
+#: A manifest line that may not be a path inside the folder: one that is empty, starts or ends
+#: with "/", has an empty, "." or ".." part, or a NUL (each line is then checked by _inside).
+_OUTSIDE = re.compile(r"^/|/$|//|(?:^|/)\.\.?(?:/|$)|\0|^$(?!\Z)", re.MULTILINE)
 
 
 def _inside(relative: str) -> bool:

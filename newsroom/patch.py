@@ -22,6 +22,7 @@ from .config import Config
 from .content import Article, load_article
 from .errors import BuildFailed, SiteError
 from .fingerprint import page_fingerprint
+from .images import remember_sources
 from .incremental import Inputs, Session
 from .markup import Markdown
 from .model import placement_key, swap_articles
@@ -164,6 +165,7 @@ def _swaps(config: Config, cache: BuildCache, entries: dict[str, Entry], changed
         if entry is None:
             return None  # a new article
         stat = os.stat(path)
+        remember_sources(entry.article)  # its photos, if unchanged, are not read again
         try:
             article = cache.keep_body(load_article(config, path, renderer, shown=key))
         except BuildFailed:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from .config import Config
-from .images import ImageProblem, Source, is_photo, probe
+from .images import ImageProblem, Source, is_photo, known_source, probe
 from .markup import Resolver
 
 if TYPE_CHECKING:
@@ -151,8 +151,9 @@ class References:
             return False
         try:
             stat = target.stat()
-            data = target.read_bytes()
-            source = probe(data)
+            source = known_source(shown, stat.st_size, stat.st_mtime_ns)
+            if source is None:
+                source = probe(target.read_bytes())
             self.photos[url] = (shown, source)
             self.stamps.append((shown, stat.st_size, stat.st_mtime_ns, source.key))
         except ImageProblem as exc:

@@ -290,6 +290,18 @@ def test_a_damaged_manifest_never_deletes_outside_the_output_folder(make_site) -
     assert "../precious.txt" not in manifest.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("line", ["../up.txt", "/etc/hostname", "a/../../up.txt", "a//b.html", "./a.html", "a/.",
+                                  "dir/", "nul\0.html", ".."])
+def test_a_manifest_line_outside_the_folder_is_dropped_and_the_rest_kept(tmp_path: Path, line: str) -> None:
+    from newsroom.output import read_manifest
+
+    good = ["index.html", ".well-known/security.txt", "a/.b/c..d.html", "..x/y.html", "a/.../b.html"]
+    (tmp_path / MANIFEST).write_bytes(manifest_of(*good[:2], line, *good[2:]))
+    assert read_manifest(tmp_path) == set(good)
+    (tmp_path / MANIFEST).write_bytes(manifest_of(*good))
+    assert read_manifest(tmp_path) == set(good)
+
+
 def test_a_journal_that_is_not_newsrooms_is_dropped_not_followed(make_site, tmp_path: Path) -> None:
     site = make_site({"content/changzhi/a.md": article()})
     assert run_build(cwd=site).returncode == 0

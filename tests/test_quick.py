@@ -203,3 +203,26 @@ def test_the_preview_quick_path_renews_what_pages_copy_from_a_story(site: Path, 
         assert snapshot(output) == snapshot(clean), new
     home = (output / "index.html").read_text(encoding="utf-8")
     assert "New caption" in home
+
+
+def test_a_photo_replaced_with_an_article_edited_in_one_build_is_read_again(site: Path, tmp_path: Path,
+                                                                            quick_builds) -> None:
+    """The quick path knows an edited article's photos by their stamps: a replaced photo is not one of them."""
+    from conftest import _photo
+
+    from newsroom.images import content_key
+
+    config = load_config(site / "site.toml")
+    build(config)
+    story = next(p for p in sorted((site / "content").rglob("*.md")) if "caption:" in p.read_text("utf-8"))
+    story.write_text(story.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    build(config)  # the quick path, which now knows the photo
+    assert quick_builds
+    replaced = _photo(size=(90, 30))
+    (site / "static/images/photo.jpg").write_bytes(replaced)  # another shape: new variants, new sizes in the HTML
+    story.write_text(story.read_text(encoding="utf-8") + "\nEdited again.\n", encoding="utf-8")
+    build(config)
+    clean = tmp_path / "clean"
+    build(load_config(site / "site.toml", output_dir=str(clean)))
+    assert snapshot(site / "public") == snapshot(clean)
+    assert any(content_key(replaced) in p.read_text("utf-8") for p in (site / "public").rglob("index.html"))
