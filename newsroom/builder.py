@@ -93,7 +93,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     jobs = jobs or workers.default_jobs()
     target = output if output is not None else config.dir("output")
     now = now or datetime.now(UTC)
-    inputs = None
+    inputs = header = None
     if cache is None:
         key = cache_key(config)
         folder = BuildCache.folder_for(config, target) if write else None
@@ -109,7 +109,10 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
                                 links=links, progress=progress)
             if quick is not None:
                 return replace(quick, seconds=time.perf_counter() - started)
-        cache = BuildCache.open(folder, key, config.root)
+        cache = BuildCache.open(folder, key, config.root, header=header)  # the header read once
+        header = None
+    stored = cache.state.last.pages if cache.state.last is not None else None  # the last build's pages
+    cache.remember_build(None)  # what the last build stored about itself is of no more use (its stamps: MBs)
 
     loaded = _load(config, cache, jobs, progress)  # load
     entries, articles = loaded.entries, loaded.articles
@@ -134,7 +137,6 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     if session is not None:
         session.remember(model, renderer, plan.bases)
     recover(target)  # a build killed while applying its journal is finished first
-    stored = cache.state.last.pages if cache.state.last is not None else None  # the last build's pages
     if not take_over and plan.unchanged(cache, target):
         cache.remember(entries, plan.fingerprints)  # nothing to write; records may have new mtimes
         _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),

@@ -92,7 +92,7 @@ def _chunk_count(pages: int) -> int:
 
 
 def save(folder: Path, pages: tuple[Page, ...], files: tuple[str, ...], fingerprints: dict[str, str],
-         refs: dict[str, tuple[int, ...]], bases: dict[str, str], site_files: frozenset[str],
+         refs: dict[str, array[int]], bases: dict[str, str], site_files: frozenset[str],
          previous: str | None = None) -> str:
     """Store the pages (``files``: the output file of each, whose ``fingerprints`` tell what
     it shows) in ``folder`` under a new name, which is returned (the cache header names it).
@@ -131,7 +131,7 @@ def save(folder: Path, pages: tuple[Page, ...], files: tuple[str, ...], fingerpr
         if old is not None:
             old.close()
     names = _dumps(site_files)
-    index = _dumps(_Index(FORMAT, bases, {path: array("I", found).tobytes() for path, found in refs.items()},
+    index = _dumps(_Index(FORMAT, bases, {path: found.tobytes() for path, found in refs.items()},
                           chunk_of.tobytes(), place_of.tobytes(), tuple(places), (offset, len(names))))
     name = f"pages-{os.urandom(6).hex()}.pickle"
     folder.mkdir(parents=True, exist_ok=True)
