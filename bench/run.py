@@ -665,6 +665,8 @@ def targets(by_key: dict[str, Row], articles: int) -> str:
             continue
         value = ours / other if base is not None and other else ours
         shown = f"{value:.2f}x" if base is not None else f"{value:.2f} s"
+        if limit < 1 and base == "pelican cold" and value:  # "N times faster than": shown as Pelican / ours
+            shown = f"{1 / value:.2f}x faster"
         out.append(f"- {what}: {shown} ({'met' if value <= limit else 'MISSED'})")
     peak = max((row.peak_rss or 0 for key, row in by_key.items() if key.startswith("newsroom")), default=0)
     pss = max((row.peak_pss or 0 for key, row in by_key.items() if key.startswith("newsroom")), default=0)
