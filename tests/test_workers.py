@@ -3,6 +3,7 @@ workers come from a fork server, and the output is the same as a build in one pr
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -80,3 +81,29 @@ def test_a_build_on_fork_server_workers_writes_what_one_process_writes(make_site
     build(load_config(site / "site.toml", output_dir=str(tmp_path / "clean")), jobs=1)
     assert snapshot(site / "public") == snapshot(tmp_path / "clean")
     assert "<!-- layout edit -->" in (site / "public" / "index.html").read_text(encoding="utf-8")
+
+
+def _where(task: workers.Task) -> list[tuple[int, int]]:
+    """Each item of the batch with the process that did it."""
+    return [(item, os.getpid()) for item in workers._items(task, "items")]
+
+
+@pytest.mark.parametrize(("items", "jobs"), [(1, 2), (7, 2), (100, 2), (100, 3), (257, 4)])
+def test_the_build_does_a_share_of_the_batches_beside_its_workers(items: int, jobs: int, monkeypatch) -> None:
+    """With ``own_share`` (rendering), forked workers are one fewer and the build's process
+    works too: every batch is done once, results come in order, and both kinds of process work."""
+    from newsroom.progress import Progress
+
+    monkeypatch.setattr(workers, "_start_method", lambda: "fork")  # as in a build from the command line
+
+    workers._job.update(items=list(range(1000, 1000 + items)))
+    try:
+        done = [pair for batch in workers._run(_where, "items", jobs, 1, Progress(enabled=False), "testing",
+                                               len, chunk=3, own_share=True) for pair in batch]
+    finally:
+        workers._job.clear()
+    assert [item for item, _ in done] == list(range(1000, 1000 + items))
+    doers = {pid for _, pid in done}
+    if items >= 100:
+        assert os.getpid() in doers and len(doers) >= 2
+    assert len(doers) <= jobs
