@@ -133,9 +133,9 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         _render(renderer, list(model.pages), None, jobs, progress)  # render, to check every page
         return done(rendered=len(model.pages), written=0, kept=0, output=None)
 
-    plan = Plan.of(cache, renderer, model, copies, preview=preview, refs=inputs is not None)
+    plan = Plan.of(cache, renderer, model, copies, preview=preview, refs=inputs is not None or session is not None)
     if session is not None:
-        session.remember(model, renderer, plan.bases)
+        session.remember(model, renderer, plan)
     recover(target)  # a build killed while applying its journal is finished first
     if not take_over and plan.unchanged(cache, target):
         cache.remember(entries, plan.fingerprints)  # nothing to write; records may have new mtimes

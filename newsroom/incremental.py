@@ -6,7 +6,7 @@
   inputs are those of the last one returns that build's result without reading any more.
 * :class:`Session` — what a long-running process (the preview server) keeps between
   builds: the last model, its renderer, the fingerprint base of each page kind, and
-  (made when first needed) which pages show each article. :func:`newsroom.builder.build`
+  which pages show each article. :func:`newsroom.builder.build`
   fills it; :func:`newsroom.patch.patch_articles` reads and updates it.
 """
 
@@ -23,7 +23,6 @@ from .config import Config
 from .errors import SiteError
 from .files import walk
 from .fingerprint import last_articles, page_fingerprint, template_keys, template_sources
-from .model import page_articles
 from .output import MANIFEST, Output
 from .pages import Page, SiteModel
 from .render import Renderer
@@ -77,35 +76,23 @@ class Session:
     model: SiteModel | None = None
     renderer: Renderer | None = None
     bases: dict[str, str] = field(default_factory=dict)  # page kind -> fingerprint base
-    _refs: dict[str, list[int]] | None = None  # article path -> indices of the pages that show it
+    refs: dict[str, array[int]] = field(default_factory=dict)  # article path -> indices of the pages that show it
 
-    def remember(self, model: SiteModel, renderer: Renderer, bases: dict[str, str]) -> None:
-        """What a full build made; the page references are made again when first needed."""
-        self.model, self.renderer, self.bases, self._refs = model, renderer, bases, None
+    def remember(self, model: SiteModel, renderer: Renderer, plan: Plan) -> None:
+        """What a full build made, and which pages hold each article (``plan.refs``)."""
+        self.model, self.renderer, self.bases, self.refs = model, renderer, plan.bases, plan.refs
 
     def forget(self) -> None:
         """The last build failed midway: what is here is not what the output shows."""
-        self.model, self.renderer, self.bases, self._refs = None, None, {}, None
+        self.model, self.renderer, self.bases, self.refs = None, None, {}, {}
 
     def pages_showing(self, path: str) -> list[int]:
         """Indices in ``model.pages`` of the pages whose records hold the article ``path``."""
-        if self._refs is None:
-            assert self.model is not None
-            self._refs = index_pages(self.model.pages)
-        return self._refs.get(path, [])
+        return list(self.refs.get(path, ()))
 
     def update(self, model: SiteModel) -> None:
         """The model after a quick path: the same pages, in the same places, with new records."""
         self.model = model
-
-
-def index_pages(pages: tuple[object, ...]) -> dict[str, list[int]]:
-    """For each article path, the indices of the pages whose records hold the article."""
-    refs: dict[str, list[int]] = {}
-    for index, page in enumerate(pages):
-        for path in {a.path for a in page_articles(page)}:
-            refs.setdefault(path, []).append(index)
-    return refs
 
 
 @dataclass(frozen=True)

@@ -88,12 +88,14 @@ def _run(function: Callable[[Task], Any], key: str, jobs: int, minimum: int,
     chunks = [list(range(start, min(start + chunk, count))) for start in range(0, count, chunk)]
     progress.stage(stage, count)
     pool = None
+    frozen = False
     try:
         method = _start_method()
         if jobs <= 1 or count < minimum or method is None:
             results: Iterable[Any] = map(function, ((indices, None) for indices in chunks))
         elif method == "fork" and own_share:
             gc.freeze()  # this process works on too: its collector must not walk (and copy) the pages it shares
+            frozen = True
             pool = ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_worker_started, initargs=(os.getpid(),))
             results = _shared_with_pool(pool, function, chunks, jobs - 1)
@@ -118,6 +120,8 @@ def _run(function: Callable[[Task], Any], key: str, jobs: int, minimum: int,
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if frozen:
+            gc.unfreeze()  # what became garbage since (in cycles) can be collected again
         progress.finish()
 
 
