@@ -3,13 +3,14 @@
 A command-line build cannot keep its model in memory for the next one, as the preview
 does, and building the model again means loading and sorting every article. So a full
 build stores its page records in ``pages-<token>.pickle`` in the cache folder, in chunks
-of :data:`CHUNK` pages with every Article in them pickled as a reference by path, after
-an index: which pages hold each article (the fingerprint pass finds that for free), the
-fingerprint base of each page kind, and where each chunk starts; the site's file names
-(to check an edited article's links) come last. A quick build reads the index and the
-chunks of the pages it renders, each reference resolved to the article's current record;
-:func:`newsroom.model.swap_articles` then renews what pages copy out of records. At
-10,000 articles the file holds about 7 MB, of which an edit reads a few hundred kB.
+of about :data:`CHUNK` pages (by a hash of their output file) with every Article in them
+pickled as a reference by path, after an index: which pages hold each article (the
+fingerprint pass finds that for free), where each page and chunk is, and the fingerprint
+base of each page kind; the site's file names (to check an edited article's links) come
+last. A quick build reads the index and the chunks of the pages it renders, their
+articles stand-ins with only a path; :func:`newsroom.model.swap_articles` puts the
+current records in and renews what pages copy out of them. At 10,000 articles the file
+holds about 21 MB, of which an edit reads a few hundred kB.
 """
 
 from __future__ import annotations
@@ -32,15 +33,12 @@ FORMAT = 3
 CHUNK = 16  # pages per chunk, about: a chunk is read whole; pickling one shares what its pages share
 _LENGTH = struct.Struct("<Q")
 
-_records: dict[str, Article] | None = None  # while loading: the records the references stand for
-
-
 def _article(path: str) -> Article:
-    record = _records.get(path) if _records is not None else None
-    if record is None:  # not asked for (a page of the chunk that is not wanted): a stand-in with its path
-        record = object.__new__(Article)
-        object.__setattr__(record, "path", path)
-    return record
+    """An article of a stored page: a stand-in that has only its path, until
+    :func:`newsroom.model.swap_articles` puts the record in its place."""
+    stand_in = object.__new__(Article)
+    object.__setattr__(stand_in, "path", path)
+    return stand_in
 
 
 class _Pickler(pickle.Pickler):
@@ -180,37 +178,20 @@ class PageStore:
         found.frombytes(self._index.refs.get(path, b""))
         return found.tolist()
 
-    def articles(self, indices: list[int]) -> set[str]:
-        """The paths of the articles the pages at ``indices`` show (none if the file is damaged)."""
-        from .model import page_articles
-
-        pages = self.pages(indices, None)
-        return {article.path for page in pages or () for article in page_articles(page)}
-
-    def pages(self, indices: list[int], records: dict[str, Article] | None) -> list[Page] | None:
-        """The pages at ``indices``, every article in them the record of its path in ``records``
-        (None: a stand-in that has only its path); None if one holds an article ``records``
-        lacks, or the file is damaged."""
-        from .model import page_articles
-
-        global _records
+    def pages(self, indices: list[int]) -> list[Page] | None:
+        """The pages at ``indices``, each article in them a stand-in with only its path
+        (:func:`newsroom.model.swap_articles` puts the records in); None if the file is damaged."""
         chunk_of, place_of = array("I"), array("I")
         chunk_of.frombytes(self._index.chunk_of)
         place_of.frombytes(self._index.place_of)
         chunks: dict[int, tuple[Page, ...]] = {}
-        _records = records
         try:
             with without_gc():
                 for number in sorted({chunk_of[i] for i in indices}):
                     chunks[number] = pickle.loads(self._read(self._index.chunks[number][:2]))
-            pages = [chunks[chunk_of[i]][place_of[i]] for i in indices]
         except Exception:  # noqa: BLE001 - a damaged file: the full build writes a new one
             return None
-        finally:
-            _records = None
-        if records is not None and any(a is not records.get(a.path) for p in pages for a in page_articles(p)):
-            return None  # an article the records lack: the full build knows better
-        return pages
+        return [chunks[chunk_of[i]][place_of[i]] for i in indices]
 
     def files(self) -> frozenset[str]:
         """Every output file of the stored build: its pages and the files it copied."""

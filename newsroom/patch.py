@@ -25,7 +25,7 @@ from .fingerprint import page_fingerprint
 from .images import remember_sources
 from .incremental import Inputs, Session
 from .markup import Markdown
-from .model import placement_key, swap_articles
+from .model import page_articles, placement_key, swap_articles
 from .output import MANIFEST, Output, recover
 from .pages import Page
 from .progress import Progress
@@ -90,19 +90,22 @@ def quick_build(config: Config, folder: Path, header: Header | None, inputs: Inp
     if swaps is None or store is None:
         return None
     try:
-        indices = sorted({i for k in swaps for i in store.showing(k)})
-        cache.load(store.articles(indices))  # the records of every article those pages show
+        stored = store.pages(sorted({i for k in swaps for i in store.showing(k)}))
+        if stored is None:
+            return None
+        cache.load({a.path for page in stored for a in page_articles(page)})  # the records those pages show
         entries = {**cache.state.entries, **entries}
-        shown = _published(config, [entries[k].article for k in sorted(entries)], now).articles
-        pages = store.pages(indices, {a.path: a for a in shown})
+        shown = {a.path: a for a in _published(config, [entries[k].article for k in sorted(entries)], now).articles}
+        pages = [swap_articles(page, shown) for page in stored]
+        if any(a is not shown.get(a.path) for page in pages for a in page_articles(page)):
+            return None  # a page shows an article that is not published now: the full build knows better
         warnings = _warnings(result.warnings, {k: cache.state.entries[k].article for k in swaps}, swaps,
-                             {a.path for a in shown}, store, strict=strict, links=links)
-        if pages is None or warnings is None:
+                             set(shown), store, strict=strict, links=links)
+        if warnings is None:
             return None
         outputs = dict(cache.outputs)
         renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config))
-        fresh, written = _write(renderer, [swap_articles(p, {}) for p in pages], store.bases, outputs, target,
-                                all_pages=False, progress=progress)
+        fresh, written = _write(renderer, pages, store.bases, outputs, target, all_pages=False, progress=progress)
     finally:
         store.close()
     result = replace(result, articles_read=len(swaps), pages_rendered=fresh, files_written=written,
