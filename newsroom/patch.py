@@ -1,10 +1,13 @@
-"""The preview server's quick path: an edit that moves no article redoes only its pages.
+"""The quick paths: an edit that moves no article redoes only the pages that show it.
 
 When every changed file is an existing article whose :func:`~newsroom.model.placement_key`
 stays the same, no list on the site changes order or membership. The new records then
-replace the old ones in the pages that show them (``Session.pages_showing``), and only
-those pages are fingerprinted, rendered and written. Anything else returns None and the caller runs a full build,
-which is always exact; this path must give the same bytes, which the tests check.
+replace the old ones in the pages that show them (:func:`~newsroom.model.swap_articles`),
+and only those pages are fingerprinted, rendered and written. The preview's
+(:func:`patch_articles`) takes the pages from the model its ``Session`` keeps; the command
+line's (:func:`quick_build`) from the page store the last full build kept
+(:mod:`newsroom.pagestore`). Anything else returns None and the caller runs a full build,
+which is always exact; these paths must give the same bytes, which the tests check.
 """
 
 from __future__ import annotations
@@ -49,8 +52,7 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
     for index in affected:
         pages[index] = swap_articles(pages[index], swaps)
     outputs = dict(cache.outputs)
-    fresh, written = _write(session.renderer, [pages[i] for i in affected], session.bases, outputs, output,
-                            all_pages=True)
+    fresh, written = _write(session.renderer, [pages[i] for i in affected], session.bases, outputs, output)
     session.update(replace(model, pages=tuple(pages), articles=tuple(swaps.get(a.path, a) for a in model.articles)))
     cache.remember(entries, outputs)
     cache.save()
@@ -105,7 +107,7 @@ def quick_build(config: Config, folder: Path, header: Header | None, inputs: Inp
             return None
         outputs = dict(cache.outputs)
         renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config))
-        fresh, written = _write(renderer, pages, store.bases, outputs, target, all_pages=False, progress=progress)
+        fresh, written = _write(renderer, pages, store.bases, outputs, target, progress=progress)
     finally:
         store.close()
     result = replace(result, articles_read=len(swaps), pages_rendered=fresh, files_written=written,
@@ -190,16 +192,16 @@ def _swaps(config: Config, cache: BuildCache, entries: dict[str, Entry], changed
 
 
 def _write(renderer: Renderer, pages: list[Page], bases: dict[str, str], outputs: dict[str, str], target: Path,
-           *, all_pages: bool, progress: Progress | None = None) -> tuple[int, int]:
-    """Render those of ``pages`` whose fingerprint changed (``all_pages``: every one) into
-    ``target`` as a build does (on every core when there are many), no file coming or going;
-    updates ``outputs``. Returns (rendered, written)."""
+           progress: Progress | None = None) -> tuple[int, int]:
+    """Render those of ``pages`` whose fingerprint changed into ``target`` as a build does (on
+    every core when there are many), no file coming or going; updates ``outputs``. Returns
+    (rendered, written)."""
     with Output(target, partial=True) as out:
         fresh = []
         for page in pages:
             relative = output_file(page.url)
             fingerprint = page_fingerprint(page, bases[page.kind])
-            if not all_pages and outputs.get(relative) == fingerprint:
+            if outputs.get(relative) == fingerprint:
                 continue
             outputs[relative] = fingerprint
             if out.claim(relative, page.url) is not None:
