@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 #: Where the theme shows photos: the aspect ratio of the crop (None: the photo's own) and
@@ -68,23 +70,24 @@ def is_photo(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
-#: Photos whose Source this process already knows, by (site path, size, mtime): reading an
-#: edited article again need not read, hash and decode the photos it shows again.
+#: Photos whose Source this process already knows, by (absolute path, size, mtime): reading
+#: an edited article again need not read, hash and decode the photos it shows again.
 _known: dict[tuple[str, int, int], Source] = {}
 
 
-def known_source(path: str, size: int, mtime_ns: int) -> Source | None:
-    return _known.get((path, size, mtime_ns))
+def known_source(path: Path, size: int, mtime_ns: int) -> Source | None:
+    return _known.get((os.path.abspath(path), size, mtime_ns))
 
 
-def remember_sources(article: Any) -> None:
-    """Know the photos of an article record (an Article) by the stamps it keeps of them."""
+def remember_sources(article: Any, root: Path) -> None:
+    """Know the photos of an article record (an Article) of the site in ``root`` by the
+    stamps it keeps of them."""
     photos = (article.image, *article.figures, *article.gallery)
     sources = {p.file: p.source for p in photos if p is not None and p.source is not None}
     for path, size, mtime_ns, key in article.stamps:
         source = sources.get(path)
         if source is not None and source.key == key:
-            _known[path, size, mtime_ns] = source
+            _known[os.path.abspath(root / path), size, mtime_ns] = source
 
 
 def probe(data: bytes, max_pixels: int | None = None) -> Source:

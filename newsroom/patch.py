@@ -170,7 +170,7 @@ def _swaps(config: Config, cache: BuildCache, entries: dict[str, Entry], changed
         if entry is None:
             return None  # a new article
         stat = os.stat(path)
-        remember_sources(entry.article)  # its photos, if unchanged, are not read again
+        remember_sources(entry.article, config.root)  # its photos, if unchanged, are not read again
         try:
             article = cache.keep_body(load_article(config, path, renderer, shown=key))
         except BuildFailed:

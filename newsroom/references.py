@@ -151,7 +151,7 @@ class References:
             return False
         try:
             stat = target.stat()
-            source = known_source(shown, stat.st_size, stat.st_mtime_ns)
+            source = known_source(target, stat.st_size, stat.st_mtime_ns)
             if source is None:
                 source = probe(target.read_bytes())
             self.photos[url] = (shown, source)
