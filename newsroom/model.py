@@ -8,6 +8,7 @@ breadcrumbs and neighbours, and refuses two things claiming one URL.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import itertools
 from collections import Counter, defaultdict
@@ -139,75 +140,210 @@ def build_model(config: Config, articles: Iterable[Article], provided: frozenset
 
     ``provided`` names the output files the site supplies itself (in static/, or kept in
     the output by ``[build] keep``): a ``robots.txt`` among them replaces newsroom's."""
-    ordered = newest_first(articles)
-    by_channel: dict[str, list[Article]] = defaultdict(list)
-    by_section: dict[str, list[Article]] = defaultdict(list)
-    by_pair: dict[tuple[str, str], list[Article]] = defaultdict(list)
-    for article in ordered:
-        by_channel[article.channel.slug].append(article)
-        by_section[article.section.slug].append(article)
-        by_pair[article.channel.slug, article.section.slug].append(article)
-
-    known = {name: item.slug for item in (*config.channels, *config.sections) for name in (item.name, item.name_zh)
-             if name}  # 长治 is /tags/changzhi/, as the channel is /changzhi/
-    labels = config.labels
-    tags = Taxonomy("tag", TAGS_PATH, tag_path, labels.tags, known, [(a, a.tags) for a in ordered])
-    people = Taxonomy("author", AUTHORS_PATH, author_path, labels.all_authors, {},
-                      [(a, (*a.authors, *a.contributors)) for a in ordered])
-    home = Crumb(config.site.home_label, "/")
-    pages: list[Page] = [_home(config, ordered, by_channel, by_section)]
-    per_page = config.build.per_page
-    for channel in config.channels:
-        channel_crumb = Crumb(channel.name, channel_path(channel.slug))
-        pages += _index(by_channel[channel.slug], channel_crumb.url, per_page, channel.name,
-                        (home, channel_crumb), channel, None)
-        for section in config.sections:
-            crumb = Crumb(section.name, section_path(section.slug, channel.slug))
-            pages += _index(by_pair[channel.slug, section.slug], crumb.url, per_page,
-                            f"{section.name} - {channel.name}", (home, channel_crumb, crumb), channel, section)
-    for section in config.sections:
-        crumb = Crumb(section.name, section_path(section.slug))
-        pages += _index(by_section[section.slug], crumb.url, per_page, section.name, (home, crumb), None, section)
-
-    trails: dict[tuple[str, str], tuple[Crumb, ...]] = {}
-    for articles in by_channel.values():
-        for n, article in enumerate(articles):
-            key = (article.channel.slug, article.section.slug)
-            crumbs = trails.get(key)
-            if crumbs is None:
-                crumbs = trails[key] = (home, Crumb(article.channel.name, channel_path(key[0])),
-                                        Crumb(article.section.name, section_path(key[1], key[0])))
-            pair = by_pair[key]
-            pages.append(ArticlePage(
-                url=article.url, kind="article", title=article.title,
-                crumbs=crumbs,
-                channel=article.channel, section=article.section, article=article,
-                newer=articles[n - 1] if n > 0 else None,
-                older=articles[n + 1] if n + 1 < len(articles) else None,
-                related=tuple(a for a in pair[: RELATED + 1] if a is not article)[:RELATED],
-                tags=tags.terms(article.tags),
-                authors=people.terms(article.authors),
-                contributors=people.terms(article.contributors),
-            ))
-            pages += (RedirectPage(url=alias, kind="redirect", title=article.title, target=article.url,
-                                   article=article) for alias in article.aliases)
-    pages += tags.pages(home, per_page, ordered)
-    pages += people.pages(home, per_page, ordered)
-    pages += _archive(home, per_page, ordered, labels.archive_page)
-    redirects = tuple(sorted((p.url, p.target) for p in pages if isinstance(p, RedirectPage)))
-    if redirects:
-        pages.append(RedirectsPage(url=REDIRECTS_PATH, kind="redirects", title="Redirects", redirects=redirects))
-    pages.append(Page(url="/404.html", kind="notfound", title="Page not found", crumbs=(home,)))
-    pages += _feeds(config, ordered, by_channel, by_section)
-    pages += _sitemaps(pages, ordered)
-    if "robots.txt" not in provided:
-        pages.append(Page(url=ROBOTS_PATH, kind="robots", title="robots.txt"))
+    layout = Layout(config, articles)
+    groups = layout.groups()
+    pages: list[Page] = []
+    counts = []
+    for group in groups:
+        made = layout.make(group[0])
+        pages += made
+        counts.append(len(made))
+    pages += layout.closing(sitemap_entries(pages, layout.updates), provided)
     files = check_urls(pages)
     return SiteModel(
-        articles=ordered, pages=tuple(pages), files=files, warnings=(*tags.warnings, *people.warnings),
-        by_channel={k: tuple(v) for k, v in by_channel.items()},
-        by_section={k: tuple(v) for k, v in by_section.items()},
+        articles=layout.ordered, pages=tuple(pages), files=files, warnings=layout.warnings,
+        by_channel={k: tuple(v) for k, v in layout.by_channel.items()},
+        by_section={k: tuple(v) for k, v in layout.by_section.items()},
+        groups=tuple((*group, count) for group, count in zip(groups, counts, strict=True)),
     )
+
+
+#: A run of pages the model makes from one list: (name, members, key). ``name`` says which
+#: (``("index", "/changzhi/")``, ``("article", path)``); ``members`` are the paths of the
+#: articles its pages are made from, in order; ``key`` is whatever else decides them. Two
+#: layouts whose group has the same name, members and key, and whose member articles keep
+#: their :func:`placement_key`, make the same pages up to :func:`swap_articles`: the command
+#: line's structural quick path (:mod:`newsroom.restructure`) keeps such groups' pages.
+Group = tuple[tuple[str, str], tuple[str, ...], Hashable]
+
+#: Kinds of group made every time, from every article or many: never kept.
+EVERY_TIME = frozenset({"home", "terms", "redirects", "notfound", "feeds"})
+
+
+class Layout:
+    """Where each article goes: the site's lists (all stories, each channel, section, pair of
+    them, tag, person, year and month), newest first, and the groups of pages made from them."""
+
+    def __init__(self, config: Config, articles: Iterable[Article]):
+        self.config = config
+        self.ordered = ordered = newest_first(articles)
+        self.updates = any(a.updated is not None for a in ordered)
+        self.by_channel: dict[str, list[Article]] = defaultdict(list)
+        self.by_section: dict[str, list[Article]] = defaultdict(list)
+        self.by_pair: dict[tuple[str, str], list[Article]] = defaultdict(list)
+        self.years: dict[int, list[Article]] = defaultdict(list)
+        self.months: dict[tuple[int, int], list[Article]] = defaultdict(list)
+        for article in ordered:
+            self.by_channel[article.channel.slug].append(article)
+            self.by_section[article.section.slug].append(article)
+            self.by_pair[article.channel.slug, article.section.slug].append(article)
+            date = article.date
+            self.years[date.year].append(article)
+            self.months[date.year, date.month].append(article)
+        known = {name: item.slug for item in (*config.channels, *config.sections) for name in (item.name, item.name_zh)
+                 if name}  # 长治 is /tags/changzhi/, as the channel is /changzhi/
+        labels = config.labels
+        self.tags = Taxonomy("tag", TAGS_PATH, tag_path, labels.tags, known, [(a, a.tags) for a in ordered])
+        self.people = Taxonomy("author", AUTHORS_PATH, author_path, labels.all_authors, {},
+                               [(a, (*a.authors, *a.contributors)) for a in ordered])
+        self.warnings = (*self.tags.warnings, *self.people.warnings)
+        self.home = Crumb(config.site.home_label, "/")
+        self._places: dict[str, tuple[list[Article], int]] = {}  # article -> its channel's list, its place in it
+        self._lists: dict[str, list[Article]] = {}  # group name -> its stories, for the kinds made from one list
+        self._trails: dict[tuple[str, str], tuple[Crumb, ...]] = {}
+        self._meta: dict[str, tuple[str, tuple[Crumb, ...], Channel | None, Section | None]] = {}  # index pages
+
+    def groups(self) -> list[Group]:
+        """Every group of pages, in the order of the model's pages (sitemaps and robots.txt,
+        which follow, see :meth:`closing`)."""
+        config, lists = self.config, self._lists
+        found: list[Group] = [(("home", "/"), (), None)]
+
+        def listing(kind: str, url: str, stories: list[Article], key: Hashable = None) -> None:
+            lists[url] = stories
+            found.append(((kind, url), tuple(a.path for a in stories), key))
+
+        home = self.home
+        for channel in config.channels:
+            channel_crumb = Crumb(channel.name, channel_path(channel.slug))
+            self._meta[channel_crumb.url] = (channel.name, (home, channel_crumb), channel, None)
+            listing("index", channel_crumb.url, self.by_channel[channel.slug])
+            for section in config.sections:
+                crumb = Crumb(section.name, section_path(section.slug, channel.slug))
+                self._meta[crumb.url] = (f"{section.name} - {channel.name}", (home, channel_crumb, crumb), channel,
+                                         section)
+                listing("index", crumb.url, self.by_pair[channel.slug, section.slug])
+        for section in config.sections:
+            crumb = Crumb(section.name, section_path(section.slug))
+            self._meta[crumb.url] = (section.name, (home, crumb), None, section)
+            listing("index", crumb.url, self.by_section[section.slug])
+        for stories in self.by_channel.values():
+            last = len(stories) - 1
+            for n, article in enumerate(stories):
+                self._places[article.path] = (stories, n)
+                pair = self.by_pair[article.channel.slug, article.section.slug]
+                found.append((("article", article.path), (
+                    article.path, stories[n - 1].path if n > 0 else "", stories[n + 1].path if n < last else "",
+                    *(a.path for a in pair[: RELATED + 1] if a is not article)), None))
+        for taxonomy in (self.tags, self.people):
+            for url in taxonomy.ordered_urls():
+                listing(taxonomy.kind, url, taxonomy.members[url], taxonomy.shown[url])
+            found.append((("terms", taxonomy.index), (), None))
+        for year, stories in self.years.items():  # newest first, as the stories are
+            listing("archive", archive_path(year), stories)
+            for (y, month), in_month in self.months.items():
+                if y == year:
+                    listing("archive", archive_path(year, month), in_month)
+        found += [(("terms", ARCHIVE_PATH), (), None), (("redirects", REDIRECTS_PATH), (), None),
+                  (("notfound", "/404.html"), (), None), (("feeds", ""), (), None)]
+        return found
+
+    def make(self, name: tuple[str, str]) -> list[Page]:
+        """The pages of the group ``name`` (of :meth:`groups`, which must have run)."""
+        kind, key = name
+        config, home, per_page = self.config, self.home, self.config.build.per_page
+        if kind == "article":
+            return self._article(key)
+        if kind == "index":
+            return self._index(key)
+        if kind in ("tag", "author"):
+            taxonomy = self.tags if kind == "tag" else self.people
+            crumbs = (home, Crumb(taxonomy.label, taxonomy.index), Crumb(taxonomy.shown[key], key))
+            return [IndexPage(url=pager.url, kind=kind, title=taxonomy.shown[key], crumbs=crumbs, pager=pager)
+                    for pager in paginate(self._lists[key], key, per_page)]
+        if kind == "archive":
+            return self._archive(key)
+        if kind == "home":
+            return [_home(config, self.ordered, self.by_channel, self.by_section)]
+        if kind == "terms":
+            if key == ARCHIVE_PATH:
+                return [self._archive_terms()]
+            return [(self.tags if key == TAGS_PATH else self.people).terms_page(home)]
+        if kind == "redirects":
+            redirects = tuple(sorted((alias, a.url) for a in self.ordered for alias in a.aliases))
+            return [RedirectsPage(url=REDIRECTS_PATH, kind="redirects", title="Redirects", redirects=redirects)] \
+                if redirects else []
+        if kind == "notfound":
+            return [Page(url="/404.html", kind="notfound", title="Page not found", crumbs=(home,))]
+        if kind == "feeds":
+            return list(_feeds(config, self.ordered, self.by_channel, self.by_section))
+        raise ValueError(f"no such group: {name!r}")
+
+    def closing(self, entries: list[SitemapEntry], provided: frozenset[str]) -> list[Page]:
+        """The pages after every group's: the sitemaps of the ``entries`` of those pages (see
+        :func:`sitemap_entries`), and robots.txt unless the site ``provided`` its own."""
+        pages = _sitemaps(entries, self.ordered)
+        if "robots.txt" not in provided:
+            pages.append(Page(url=ROBOTS_PATH, kind="robots", title="robots.txt"))
+        return pages
+
+    def _article(self, path: str) -> list[Page]:
+        stories, n = self._places[path]
+        article = stories[n]
+        key = (article.channel.slug, article.section.slug)
+        crumbs = self._trails.get(key)
+        if crumbs is None:
+            crumbs = self._trails[key] = (self.home, Crumb(article.channel.name, channel_path(key[0])),
+                                          Crumb(article.section.name, section_path(key[1], key[0])))
+        pair = self.by_pair[key]
+        return [ArticlePage(
+            url=article.url, kind="article", title=article.title,
+            crumbs=crumbs,
+            channel=article.channel, section=article.section, article=article,
+            newer=stories[n - 1] if n > 0 else None,
+            older=stories[n + 1] if n + 1 < len(stories) else None,
+            related=tuple(a for a in pair[: RELATED + 1] if a is not article)[:RELATED],
+            tags=self.tags.terms(article.tags),
+            authors=self.people.terms(article.authors),
+            contributors=self.people.terms(article.contributors),
+        ), *(RedirectPage(url=alias, kind="redirect", title=article.title, target=article.url, article=article)
+             for alias in article.aliases)]
+
+    def _index(self, url: str) -> list[Page]:
+        title, crumbs, channel, section = self._meta[url]
+        return _index(self._lists[url], url, self.config.build.per_page, title, crumbs, channel, section)
+
+    def _archive(self, url: str) -> list[Page]:
+        stories = self._lists[url]
+        top = Crumb(self.config.labels.archive_page, ARCHIVE_PATH)
+        first = stories[0].date
+        year_crumb = Crumb(f"{first.year:04d}", archive_path(first.year))
+        if url == year_crumb.url:
+            crumbs: tuple[Crumb, ...] = (self.home, top, year_crumb)
+        else:
+            crumbs = (self.home, top, year_crumb, self._month_crumb(stories))
+        return [IndexPage(url=pager.url, kind="archive", title=crumbs[-1].label, crumbs=crumbs, pager=pager)
+                for pager in paginate(stories, url, self.config.build.per_page)]
+
+    @staticmethod
+    def _month_crumb(stories: list[Article]) -> Crumb:
+        first_day = stories[0].date.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return Crumb(first_day.strftime("%B %Y"), archive_path(first_day.year, first_day.month))
+
+    def _archive_terms(self) -> TermsPage:
+        """``/archive/``: the years, each with its months."""
+        label = self.config.labels.archive_page
+        groups = []
+        for year, stories in self.years.items():
+            listed = []
+            for (y, _), in_month in self.months.items():
+                if y == year:
+                    crumb = self._month_crumb(in_month)
+                    first_day = in_month[0].date.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+                    listed.append(TermCount(crumb.label, crumb.url, len(in_month), first_day))
+            groups.append((TermCount(f"{year:04d}", archive_path(year), len(stories)), tuple(listed)))
+        return TermsPage(url=ARCHIVE_PATH, kind="terms", title=label, crumbs=(self.home, Crumb(label, ARCHIVE_PATH)),
+                         terms=tuple(year for year, _ in groups), groups=tuple(groups))
 
 
 def _home(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
@@ -286,47 +422,15 @@ class Taxonomy:
         """The terms of ``names`` (one article's tags or byline), each page once."""
         return tuple({self.urls[n]: Term(self.names[n], self.urls[n]) for n in names}.values())
 
-    def pages(self, home: Crumb, per_page: int, ordered: tuple[Article, ...]) -> list[Page]:
-        top = Crumb(self.label, self.index)
-        found: list[Page] = []
-        for url in sorted(self.members, key=lambda u: (self.shown[u].casefold(), u)):
-            crumbs = (home, top, Crumb(self.shown[url], url))
-            found += (IndexPage(url=pager.url, kind=self.kind, title=self.shown[url], crumbs=crumbs, pager=pager)
-                      for pager in paginate(self.members[url], url, per_page))
-        terms = tuple(TermCount(self.shown[url], url, len(self.members[url]))
-                      for url in sorted(self.members, key=lambda u: (self.shown[u].casefold(), u)))
-        found.append(TermsPage(url=self.index, kind="terms", title=self.label, crumbs=(home, top), terms=terms))
-        return found
+    def ordered_urls(self) -> list[str]:
+        """The page of each term, by name."""
+        return sorted(self.members, key=lambda u: (self.shown[u].casefold(), u))
 
-
-def _archive(home: Crumb, per_page: int, ordered: tuple[Article, ...], label: str) -> list[Page]:
-    """``/archive/2021/`` and ``/archive/2021/08/``, paginated, and ``/archive/`` listing them."""
-    top = Crumb(label, ARCHIVE_PATH)
-    years: dict[int, list[Article]] = defaultdict(list)
-    months: dict[tuple[int, int], list[Article]] = defaultdict(list)
-    for article in ordered:
-        years[article.date.year].append(article)
-        months[article.date.year, article.date.month].append(article)
-    found: list[Page] = []
-    groups = []
-    for year, stories in years.items():  # newest first, as the stories are
-        year_crumb = Crumb(f"{year:04d}", archive_path(year))
-        found += (IndexPage(url=pager.url, kind="archive", title=year_crumb.label, crumbs=(home, top, year_crumb),
-                            pager=pager) for pager in paginate(stories, year_crumb.url, per_page))
-        listed = []
-        for (y, month), in_month in months.items():
-            if y != year:
-                continue
-            first_day = in_month[0].date.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-            crumb = Crumb(first_day.strftime("%B %Y"), archive_path(year, month))
-            found += (IndexPage(url=pager.url, kind="archive", title=crumb.label,
-                                crumbs=(home, top, year_crumb, crumb), pager=pager)
-                      for pager in paginate(in_month, crumb.url, per_page))
-            listed.append(TermCount(crumb.label, crumb.url, len(in_month), first_day))
-        groups.append((TermCount(year_crumb.label, year_crumb.url, len(stories)), tuple(listed)))
-    found.append(TermsPage(url=ARCHIVE_PATH, kind="terms", title=label, crumbs=(home, top),
-                           terms=tuple(year for year, _ in groups), groups=tuple(groups)))
-    return found
+    def terms_page(self, home: Crumb) -> TermsPage:
+        """The index of every term, with how many stories each has."""
+        terms = tuple(TermCount(self.shown[url], url, len(self.members[url])) for url in self.ordered_urls())
+        return TermsPage(url=self.index, kind="terms", title=self.label, crumbs=(home, Crumb(self.label, self.index)),
+                         terms=terms)
 
 
 def _feeds(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
@@ -347,28 +451,36 @@ def _feeds(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, l
     return feeds
 
 
-def _sitemaps(pages: list[Page], ordered: tuple[Article, ...]) -> list[Page]:
-    """``sitemap.xml`` listing every HTML page with its last change (past :data:`SITEMAP_URLS`,
-    an index of numbered sitemaps), and the Google News sitemap."""
-    updates = any(a.updated is not None for a in ordered)
+def sitemap_entries(pages: Iterable[Page], updates: bool) -> list[SitemapEntry]:
+    """The sitemap entry of each HTML page, with its last change (``updates``: whether any
+    article has an ``updated:`` time)."""
+    return [entry for entry in map(functools.partial(sitemap_entry, updates=updates), pages) if entry is not None]
 
-    def newest(items: Sequence[Article]) -> str:  # items are newest first: without updates, the first
-        if not items:
-            return ""
-        return max(a.updated or a.date for a in items).isoformat() if updates else items[0].date.isoformat()
 
-    entries = []
-    for page in pages:
-        kind = page.kind
-        if kind == "article":
-            article = page.article  # type: ignore[attr-defined]
-            entries.append(SitemapEntry(page.url, (article.updated or article.date).isoformat()))
-        elif kind in ("index", "tag", "author", "archive"):
-            entries.append(SitemapEntry(page.url, newest(page.pager.items)))  # type: ignore[attr-defined]
-        elif kind == "home":
-            entries.append(SitemapEntry(page.url, newest(newest_first(page_articles(page)))))
-        elif kind == "terms":
-            entries.append(SitemapEntry(page.url, ""))
+def sitemap_entry(page: Page, updates: bool) -> SitemapEntry | None:
+    """``page`` in the sitemap, with its last change; None for a page that is not listed."""
+    kind = page.kind
+    if kind == "article":
+        article = page.article  # type: ignore[attr-defined]
+        return SitemapEntry(page.url, (article.updated or article.date).isoformat())
+    if kind in ("index", "tag", "author", "archive"):
+        return SitemapEntry(page.url, _newest(page.pager.items, updates))  # type: ignore[attr-defined]
+    if kind == "home":
+        return SitemapEntry(page.url, _newest(newest_first(page_articles(page)), updates))
+    if kind == "terms":
+        return SitemapEntry(page.url, "")
+    return None
+
+
+def _newest(items: Sequence[Article], updates: bool) -> str:  # items are newest first: without updates, the first
+    if not items:
+        return ""
+    return max(a.updated or a.date for a in items).isoformat() if updates else items[0].date.isoformat()
+
+
+def _sitemaps(entries: list[SitemapEntry], ordered: tuple[Article, ...]) -> list[Page]:
+    """``sitemap.xml`` listing every HTML page's ``entries`` (past :data:`SITEMAP_URLS`, an
+    index of numbered sitemaps), and the Google News sitemap."""
     if len(entries) <= SITEMAP_URLS:
         sitemaps: list[Page] = [SitemapPage(url=SITEMAP_PATH, kind="sitemap", title="Sitemap", entries=tuple(entries))]
     else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .config import Channel, Section
 from .errors import SiteError
@@ -181,3 +182,5 @@ class SiteModel:
     by_channel: dict[str, tuple[Article, ...]] = field(default_factory=dict)
     by_section: dict[str, tuple[Article, ...]] = field(default_factory=dict)
     warnings: tuple[SiteError, ...] = ()  # slips the site survives: two tags on one slug
+    #: The groups of pages (see :data:`newsroom.model.Group`), each with its number of pages, in order
+    groups: tuple[tuple[tuple[str, str], tuple[str, ...], Any, int], ...] = ()
