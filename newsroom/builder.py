@@ -98,7 +98,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         key = cache_key(config)
         folder = BuildCache.folder_for(config, target) if write else None
         if folder is not None and session is None and not take_over:
-            from .patch import quick_build  # which builds on this module
+            from .patch import quick_build  # which builds on this module, as restructure does
 
             inputs = input_signature(config, key, target, (preview, strict, links, [str(w) for w in warnings]))
             header = BuildCache.header(folder, key)
@@ -107,6 +107,11 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
                 return replace(same, seconds=time.perf_counter() - started, output=target)
             quick = quick_build(config, folder, header, inputs, target, now, preview=preview, strict=strict,
                                 links=links, progress=progress)
+            if quick is None and header is not None:
+                from .restructure import restructure
+
+                quick = restructure(config, folder, header, inputs, target, now, preview=preview, strict=strict,
+                                    links=links, progress=progress)
             if quick is not None:
                 return replace(quick, seconds=time.perf_counter() - started)
         cache = BuildCache.open(folder, key, config.root, header=header)  # the header read once
@@ -140,7 +145,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     if not take_over and plan.unchanged(cache, target):
         cache.remember(entries, plan.fingerprints)  # nothing to write; records may have new mtimes
         _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),
-                  model, plan, copies, stored, same=True)
+                  model, plan, copies, loaded, provided(config, copies), stored, same=True)
         cache.save()
         return done(rendered=0, written=0, kept=len(plan.fingerprints), output=target)
     with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
@@ -156,7 +161,8 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     faults.point("after-commit")
     cache.remember(entries, plan.fingerprints)
     _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),
-              model, plan, copies, stored, same=False)
+              model, plan, copies, loaded, provided(config, copies), stored,
+              same=False)
     cache.save()
     return done(rendered=len(fresh), written=out.written, kept=out.kept, output=target)
 
@@ -175,7 +181,8 @@ def _same_as_last(last: LastBuild | None, signature: str, target: Path, now: dat
 
 
 def _remember(cache: BuildCache, inputs: Inputs | None, result: BuildResult, model: SiteModel, plan: Plan,
-              copies: dict[str, tuple[Path, str]], stored: str | None, *, same: bool) -> None:
+              copies: dict[str, tuple[Path, str]], loaded: Loaded, supplied: frozenset[str],
+              stored: str | None, *, same: bool) -> None:
     """Keep what a later build with the same inputs returns (what this one would write again:
     nothing, timed afresh), and the pages for the quick path of a later build whose inputs
     differ in edited articles (``stored``: the last build's, kept as they are if the pages
@@ -184,8 +191,12 @@ def _remember(cache: BuildCache, inputs: Inputs | None, result: BuildResult, mod
         cache.remember_build(None)
         return
     if not same or stored is None or not (cache.folder / stored).is_file():
+        layout = pagestore.Layout({a.path: pagestore.light(a) for a in loaded.articles}, inputs.stamps,
+                                  loaded.failed_drafts, model.groups, tuple(p.url for p in model.pages), plan.files,
+                                  model.lastmods, model.terms, any(a.updated is not None for a in model.articles),
+                                  model.warnings, supplied)
         stored = pagestore.save(cache.folder, model.pages, plan.files, plan.fingerprints, plan.refs, plan.bases,
-                                frozenset(copies).union(model.files), previous=stored)
+                                frozenset(copies).union(model.files), layout, previous=stored)
     cache.remember_build(LastBuild(inputs.signature, replace(result, seconds=0.0), inputs.head, inputs.stamps,
                                    stored))
 
@@ -373,14 +384,18 @@ def _model(config: Config, published: list[Article],
         copies = _copies(config, published)
     except BuildFailed as failed:
         found += failed.errors
-    provided = frozenset(copies).union(f for f in ("robots.txt",) if is_kept(f, config.build.keep))
     try:
-        model = build_model(config, published, provided=provided)
+        model = build_model(config, published, provided=provided(config, copies))
     except BuildFailed as failed:
         found += failed.errors
     if found:
         raise BuildFailed(found)
     return copies, model
+
+
+def provided(config: Config, copies: dict[str, tuple[Path, str]]) -> frozenset[str]:
+    """The output files the site supplies itself, which newsroom does not make (robots.txt)."""
+    return frozenset(copies).union(f for f in ("robots.txt",) if is_kept(f, config.build.keep))
 
 
 def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, str]]:

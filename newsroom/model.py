@@ -8,7 +8,6 @@ breadcrumbs and neighbours, and refuses two things claiming one URL.
 from __future__ import annotations
 
 import bisect
-import functools
 import hashlib
 import itertools
 from collections import Counter, defaultdict
@@ -148,13 +147,17 @@ def build_model(config: Config, articles: Iterable[Article], provided: frozenset
         made = layout.make(group[0])
         pages += made
         counts.append(len(made))
-    pages += layout.closing(sitemap_entries(pages, layout.updates), provided)
+    lastmods = [sitemap_lastmod(page, layout.updates) for page in pages]
+    closing = layout.closing(sitemap_entries([page.url for page in pages], lastmods), provided)
+    pages += closing
+    lastmods += (None for _ in closing)  # sitemaps and robots.txt are no HTML pages
     files = check_urls(pages)
     return SiteModel(
         articles=layout.ordered, pages=tuple(pages), files=files, warnings=layout.warnings,
         by_channel={k: tuple(v) for k, v in layout.by_channel.items()},
         by_section={k: tuple(v) for k, v in layout.by_section.items()},
         groups=tuple((*group, count) for group, count in zip(groups, counts, strict=True)),
+        lastmods=tuple(lastmods), terms=(layout.tags.names, layout.tags.urls, layout.people.names, layout.people.urls),
     )
 
 
@@ -451,25 +454,25 @@ def _feeds(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, l
     return feeds
 
 
-def sitemap_entries(pages: Iterable[Page], updates: bool) -> list[SitemapEntry]:
-    """The sitemap entry of each HTML page, with its last change (``updates``: whether any
-    article has an ``updated:`` time)."""
-    return [entry for entry in map(functools.partial(sitemap_entry, updates=updates), pages) if entry is not None]
-
-
-def sitemap_entry(page: Page, updates: bool) -> SitemapEntry | None:
-    """``page`` in the sitemap, with its last change; None for a page that is not listed."""
+def sitemap_lastmod(page: Page, updates: bool) -> str | None:
+    """When ``page`` last changed, as its sitemap entry says it ("" when unknown); None for a page
+    the sitemap does not list (``updates``: whether any article has an ``updated:`` time)."""
     kind = page.kind
     if kind == "article":
         article = page.article  # type: ignore[attr-defined]
-        return SitemapEntry(page.url, (article.updated or article.date).isoformat())
+        return (article.updated or article.date).isoformat()
     if kind in ("index", "tag", "author", "archive"):
-        return SitemapEntry(page.url, _newest(page.pager.items, updates))  # type: ignore[attr-defined]
+        return _newest(page.pager.items, updates)  # type: ignore[attr-defined]
     if kind == "home":
-        return SitemapEntry(page.url, _newest(newest_first(page_articles(page)), updates))
+        return _newest(newest_first(page_articles(page)), updates)
     if kind == "terms":
-        return SitemapEntry(page.url, "")
+        return ""
     return None
+
+
+def sitemap_entries(urls: Iterable[str], lastmods: Iterable[str | None]) -> list[SitemapEntry]:
+    """The sitemap's entries: each page's URL with its :func:`sitemap_lastmod`, if it is listed."""
+    return [SitemapEntry(url, lastmod) for url, lastmod in zip(urls, lastmods, strict=True) if lastmod is not None]
 
 
 def _newest(items: Sequence[Article], updates: bool) -> str:  # items are newest first: without updates, the first

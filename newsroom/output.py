@@ -95,7 +95,7 @@ class Output:
 
     ``keep`` lists paths (globs; a folder keeps all below it) never to delete;
     ``take_over`` replaces whatever the folder holds besides them; ``partial`` commits
-    only the files written, deleting nothing (the preview's quick path); ``refused``
+    only the files written, deleting none but those it is told to :meth:`drop` (the quick paths); ``refused``
     turns a message about the folder into an error naming where it came from, and
     ``name`` is the folder as messages show it. ``known`` lists files that the build
     cache says an earlier build wrote: a folder built before manifests existed is
@@ -116,6 +116,7 @@ class Output:
         self.refused = refused or (lambda message: SiteError(str(final), None, None, message))
         self._writer = Writer(self.staging, final, self.fresh)
         self.owners: dict[str, str] = {}
+        self.dropped: set[str] = set()  # files of the last build to delete, for a partial build
         self.errors: list[SiteError] = []
         self.previous: set[str] = set()  # the files of the last build (its manifest)
         self.foreign: set[str] = set()  # other files, replaced only when taking the folder over
@@ -205,6 +206,10 @@ class Output:
                     "or pass --clean-output to replace it")
         return None
 
+    def drop(self, relative: str) -> None:
+        """Delete the last build's file ``relative`` on commit (a ``partial`` build deletes only these)."""
+        self.dropped.add(relative)
+
     def write(self, relative: str, data: bytes, owner: str) -> None:
         """Claim and write ``data`` at ``relative`` ('/'-separated)."""
         if self.claim(relative, owner) is not None:
@@ -234,7 +239,7 @@ class Output:
         """Make the build the output; raises :class:`BuildFailed` if any write was refused."""
         if self.errors:
             raise BuildFailed(self.errors)
-        files = self.owners.keys() | self.previous if self.partial else self.owners.keys()
+        files = (self.owners.keys() | self.previous) - self.dropped if self.partial else self.owners.keys()
         if self.fresh:
             _write_manifest(self.staging, files)
             faults.point("before-rename")
@@ -242,7 +247,8 @@ class Output:
             return
         if files != self.previous or not self._manifest_ok:
             _write_manifest(self.staging, files)
-        stale = set() if self.partial else (self.previous | self.foreign) - self.owners.keys()
+        stale = (self.dropped & self.previous) - self.owners.keys() if self.partial \
+            else (self.previous | self.foreign) - self.owners.keys()
         moves = sorted(_walk(self.staging), key=lambda f: (f == MANIFEST, f))  # in name order, the manifest last
         journal = self.final.parent / f".{self.final.name}.journal-{os.getpid()}"
         temporary = journal.parent / (journal.name + ".tmp")

@@ -184,3 +184,5 @@ class SiteModel:
     warnings: tuple[SiteError, ...] = ()  # slips the site survives: two tags on one slug
     #: The groups of pages (see :data:`newsroom.model.Group`), each with its number of pages, in order
     groups: tuple[tuple[tuple[str, str], tuple[str, ...], Any, int], ...] = ()
+    lastmods: tuple[str | None, ...] = ()  # the sitemap date of each page (see newsroom.model.sitemap_lastmod)
+    terms: tuple[dict[str, str], ...] = ()  # tags' names as shown and page paths by name, then people's

@@ -27,11 +27,27 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .content import Article
+from .errors import SiteError
 from .pages import Page
+from .records import Body
 
-FORMAT = 3
+FORMAT = 4
 CHUNK = 16  # pages per chunk, about: a chunk is read whole; pickling one shares what its pages share
 _LENGTH = struct.Struct("<Q")
+
+_NO_TEXT = {"body": Body(""), "summary": "", "dek": "", "extra": {}, "stamps": (), "warnings": ()}
+
+
+def light(article: Article) -> Article:
+    """``article`` without what only its own pages show (body, summary, dek, other fields) or
+    the build that read it needs (photo stamps, warnings): what building the model reads,
+    and what decides whether a quick path may take an edit, in a third of the bytes."""
+    copy = object.__new__(Article)
+    fields = dict(article.__dict__)
+    fields.update(_NO_TEXT)
+    object.__setattr__(copy, "__dict__", fields)
+    return copy
+
 
 def _article(path: str) -> Article:
     """An article of a stored page: a stand-in that has only its path, until
@@ -80,6 +96,29 @@ class _Index:
     place_of: bytes  # its place in its chunk
     chunks: tuple[tuple[int, int, str], ...]  # (offset, length, digest of its pages' files and fingerprints)
     files: tuple[int, int]  # (offset, length) of the site's file names
+    layout: tuple[int, int]  # (offset, length) of the Layout
+    stored: int  # pages in the chunks, those of no page any more among them
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the command line's structural quick path (:mod:`newsroom.restructure`) needs of a
+    build besides its pages: every record it read (drafts too), without bodies, summaries
+    and other text no model decision reads (see :func:`light`); the model's groups; each
+    page's output file and sitemap date; what the taxonomies made of names; the model's
+    warnings; and the files the site provides itself."""
+
+    records: dict[str, Article]
+    stamps: dict[str, tuple[int, int] | None]  # of the source files when the records were read (Inputs.stamps)
+    failed_drafts: int  # drafts not read for their mistakes
+    groups: tuple[tuple[tuple[str, str], tuple[str, ...], object, int], ...]  # SiteModel.groups
+    urls: tuple[str, ...]  # the URL of each page
+    files: tuple[str, ...]  # its output file
+    lastmods: tuple[str | None, ...]  # its sitemap date, None for a page not in the sitemap
+    terms: tuple[dict[str, str], ...]  # names and page paths of tags, then of people (see model.Taxonomy)
+    updates: bool  # some published article has an updated: time
+    warnings: tuple[SiteError, ...]  # the model's
+    provided: frozenset[str]
 
 
 def _chunk_count(pages: int) -> int:
@@ -90,7 +129,7 @@ def _chunk_count(pages: int) -> int:
 
 
 def save(folder: Path, pages: tuple[Page, ...], files: tuple[str, ...], fingerprints: dict[str, str],
-         refs: dict[str, array[int]], bases: dict[str, str], site_files: frozenset[str],
+         refs: dict[str, array[int]], bases: dict[str, str], site_files: frozenset[str], layout: Layout,
          previous: str | None = None) -> str:
     """Store the pages (``files``: the output file of each, whose ``fingerprints`` tell what
     it shows) in ``folder`` under a new name, which is returned (the cache header names it).
@@ -128,19 +167,68 @@ def save(folder: Path, pages: tuple[Page, ...], files: tuple[str, ...], fingerpr
     finally:
         if old is not None:
             old.close()
+    return _write(folder, blobs, places, offset, bases, refs, chunk_of, place_of, site_files, layout, len(pages))
+
+
+def _write(folder: Path, blobs: list[bytes], places: list[tuple[int, int, str]], offset: int, bases: dict[str, str],
+           refs: dict[str, array[int]], chunk_of: array[int], place_of: array[int], site_files: frozenset[str],
+           layout: Layout, stored: int, copied: tuple[BinaryIO, int, int] | None = None) -> str:
+    """Write a store of the chunks ``blobs`` (after those ``copied`` from an old store: its
+    stream, where they start and how many bytes) at ``places``; returns its name."""
     names = _dumps(site_files)
+    shape = _dumps(layout)
     index = _dumps(_Index(FORMAT, bases, {path: found.tobytes() for path, found in refs.items()},
-                          chunk_of.tobytes(), place_of.tobytes(), tuple(places), (offset, len(names))))
+                          chunk_of.tobytes(), place_of.tobytes(), tuple(places), (offset, len(names)),
+                          (offset + len(names), len(shape)), stored))
     name = f"pages-{os.urandom(6).hex()}.pickle"
     folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f"{name}.{os.getpid()}.tmp"
     with open(temporary, "wb") as stream:
         stream.write(_LENGTH.pack(len(index)))
         stream.write(index)
+        if copied is not None:
+            source, start, length = copied
+            source.seek(start)
+            stream.write(source.read(length))
         stream.writelines(blobs)
         stream.write(names)
+        stream.write(shape)
     os.replace(temporary, folder / name)
     return name
+
+
+def extend(folder: Path, old: PageStore, slots: list[int | Page], fingerprints: dict[str, str],
+           refs: dict[str, array[int]], site_files: frozenset[str], layout: Layout) -> str:
+    """A new store of the pages ``slots``: each the index of a page of the ``old`` store, kept
+    where it is, or a new page, pickled into chunks appended after the old ones (whose dead
+    pages are dropped by the next full build: see :attr:`PageStore.dead`). ``fingerprints``
+    are those of the new pages' files (``layout.files``), ``refs`` the new indices of the
+    pages that hold each article."""
+    import hashlib
+
+    old_chunk_of, old_place_of = old._arrays()
+    chunk_of, place_of = array("I", bytes(4 * len(slots))), array("I", bytes(4 * len(slots)))
+    places = list(old._index.chunks)
+    offset = places[-1][0] + places[-1][1] if places else 0
+    copied = (old._stream, old._start, offset)
+    fresh: list[int] = []
+    for index, slot in enumerate(slots):
+        if type(slot) is int:
+            chunk_of[index], place_of[index] = old_chunk_of[slot], old_place_of[slot]
+        else:
+            fresh.append(index)
+    blobs = []
+    for start in range(0, len(fresh), CHUNK):
+        indices = fresh[start : start + CHUNK]
+        for place, index in enumerate(indices):
+            chunk_of[index], place_of[index] = len(places), place
+        lines = "\n".join(f"{layout.files[i]} {fingerprints[layout.files[i]]}" for i in indices)
+        blob = _dumps(tuple(slots[i] for i in indices), by_path=True)
+        blobs.append(blob)
+        places.append((offset, len(blob), hashlib.sha1(lines.encode(), usedforsecurity=False).hexdigest()))
+        offset += len(blob)
+    return _write(folder, blobs, places, offset, old.bases, refs, chunk_of, place_of, site_files, layout,
+                  old._index.stored + len(fresh), copied)
 
 
 class PageStore:
@@ -178,12 +266,38 @@ class PageStore:
         found.frombytes(self._index.refs.get(path, b""))
         return found.tolist()
 
-    def pages(self, indices: list[int]) -> list[Page] | None:
-        """The pages at ``indices``, each article in them a stand-in with only its path
-        (:func:`newsroom.model.swap_articles` puts the records in); None if the file is damaged."""
+    def _arrays(self) -> tuple[array[int], array[int]]:
         chunk_of, place_of = array("I"), array("I")
         chunk_of.frombytes(self._index.chunk_of)
         place_of.frombytes(self._index.place_of)
+        return chunk_of, place_of
+
+    @property
+    def dead(self) -> int:
+        """How many stored pages are no page of the build any more (replaced by quick paths)."""
+        return self._index.stored - len(self._index.chunk_of) // 4
+
+    def refs(self) -> dict[str, array[int]]:
+        """For each article, the indices of the pages that hold it."""
+        found = {}
+        for path, held in self._index.refs.items():
+            found[path] = indices = array("I")
+            indices.frombytes(held)
+        return found
+
+    def layout(self) -> Layout | None:
+        """The stored :class:`Layout`, or None if the file is damaged."""
+        try:
+            with without_gc():
+                found = pickle.loads(self._read(self._index.layout))
+        except Exception:  # noqa: BLE001 - a damaged file: the full build writes a new one
+            return None
+        return found if isinstance(found, Layout) else None
+
+    def pages(self, indices: list[int]) -> list[Page] | None:
+        """The pages at ``indices``, each article in them a stand-in with only its path
+        (:func:`newsroom.model.swap_articles` puts the records in); None if the file is damaged."""
+        chunk_of, place_of = self._arrays()
         chunks: dict[int, tuple[Page, ...]] = {}
         try:
             with without_gc():
