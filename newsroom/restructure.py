@@ -129,7 +129,7 @@ class _Rebuild:
         files = [output_file(slot.url) if type(slot) is not int else shape.files[slot] for slot in slots]
         if _clash(files):
             return None  # the full build names the articles that claim one address
-        if not self._swap_edited(slots, {k: a for k, a in fresh.items() if k not in moved}):
+        if not self._swap_edited(slots, [k for k in fresh if k not in moved], {a.path: a for a in published}):
             return None
         outputs = dict(self.cache.outputs)
         found = self._fingerprints(slots, files, outputs, len(shape.files))
@@ -266,8 +266,9 @@ class _Rebuild:
                 counts.append(len(made))
         return slots, counts
 
-    def _swap_edited(self, slots: list[int | Page], edited: dict[str, Article]) -> bool:
-        """Put the new records of articles ``edited`` in place in the kept pages that show them."""
+    def _swap_edited(self, slots: list[int | Page], edited: list[str], shown: dict[str, Article]) -> bool:
+        """Make the kept pages that show the articles ``edited`` again, with the records ``shown``
+        in place of every article in them."""
         showing = {i for key in edited for i in self.store.showing(key)}
         if not showing:
             return True
@@ -277,7 +278,10 @@ class _Rebuild:
         if stored is None:
             return False
         for index, page in zip(indices, stored, strict=True):
-            slots[places[index]] = swap_articles(page, edited)
+            page = swap_articles(page, shown)
+            if any(a.path not in shown for a in page_articles(page)):
+                return False  # not published now: its group should have been made again
+            slots[places[index]] = page
         return True
 
     def _fingerprints(self, slots: list[int | Page], files: list[str], outputs: dict[str, str], stored: int
