@@ -191,12 +191,13 @@ def _remember(cache: BuildCache, inputs: Inputs | None, result: BuildResult, mod
         cache.remember_build(None)
         return
     if not same or stored is None or not (cache.folder / stored).is_file():
-        layout = pagestore.Layout({a.path: pagestore.light(a) for a in loaded.articles}, inputs.stamps,
+        layout = pagestore.Layout({}, inputs.stamps,
                                   loaded.failed_drafts, model.groups, tuple(p.url for p in model.pages), plan.files,
                                   model.lastmods, model.terms, any(a.updated is not None for a in model.articles),
                                   model.warnings, supplied)
         stored = pagestore.save(cache.folder, model.pages, plan.files, plan.fingerprints, plan.refs, plan.bases,
-                                frozenset(copies).union(model.files), layout, previous=stored)
+                                frozenset(copies).union(model.files), {a.path: a for a in loaded.articles}, layout,
+                                previous=stored)
     cache.remember_build(LastBuild(inputs.signature, replace(result, seconds=0.0), inputs.head, inputs.stamps,
                                    stored))
 

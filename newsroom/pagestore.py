@@ -29,25 +29,10 @@ from typing import BinaryIO
 from .content import Article
 from .errors import SiteError
 from .pages import Page
-from .records import Body
 
 FORMAT = 4
 CHUNK = 16  # pages per chunk, about: a chunk is read whole; pickling one shares what its pages share
 _LENGTH = struct.Struct("<Q")
-
-_NO_TEXT = {"body": Body(""), "summary": "", "dek": "", "extra": {}, "stamps": (), "warnings": ()}
-
-
-def light(article: Article) -> Article:
-    """``article`` without what only its own pages show (body, summary, dek, other fields) or
-    the build that read it needs (photo stamps, warnings): what building the model reads,
-    and what decides whether a quick path may take an edit, in a third of the bytes."""
-    copy = object.__new__(Article)
-    fields = dict(article.__dict__)
-    fields.update(_NO_TEXT)
-    object.__setattr__(copy, "__dict__", fields)
-    return copy
-
 
 def _article(path: str) -> Article:
     """An article of a stored page: a stand-in that has only its path, until
@@ -96,6 +81,7 @@ class _Index:
     place_of: bytes  # its place in its chunk
     chunks: tuple[tuple[int, int, str], ...]  # (offset, length, digest of its pages' files and fingerprints)
     files: tuple[int, int]  # (offset, length) of the site's file names
+    records: tuple[int, int]  # (offset, length) of the records, by path (see Layout.overlay)
     layout: tuple[int, int]  # (offset, length) of the Layout
     stored: int  # pages in the chunks, those of no page any more among them
 
@@ -103,12 +89,14 @@ class _Index:
 @dataclass(frozen=True)
 class Layout:
     """What the command line's structural quick path (:mod:`newsroom.restructure`) needs of a
-    build besides its pages: every record it read (drafts too), without bodies, summaries
-    and other text no model decision reads (see :func:`light`); the model's groups; each
-    page's output file and sitemap date; what the taxonomies made of names; the model's
-    warnings; and the files the site provides itself."""
+    build besides its pages: every record it read (drafts too; their bodies are files of the
+    cache), stored once by the full build that wrote the store and then changed by the
+    ``overlay`` of later builds (a path's new record, or None when it is gone), so that those
+    do not pickle ten thousand records again; the model's groups; each page's URL, output
+    file and sitemap date; what the taxonomies made of names; the model's warnings; and the
+    files the site provides itself."""
 
-    records: dict[str, Article]
+    overlay: dict[str, Article | None]
     stamps: dict[str, tuple[int, int] | None]  # of the source files when the records were read (Inputs.stamps)
     failed_drafts: int  # drafts not read for their mistakes
     groups: tuple[tuple[tuple[str, str], tuple[str, ...], object, int], ...]  # SiteModel.groups
@@ -129,8 +117,8 @@ def _chunk_count(pages: int) -> int:
 
 
 def save(folder: Path, pages: tuple[Page, ...], files: tuple[str, ...], fingerprints: dict[str, str],
-         refs: dict[str, array[int]], bases: dict[str, str], site_files: frozenset[str], layout: Layout,
-         previous: str | None = None) -> str:
+         refs: dict[str, array[int]], bases: dict[str, str], site_files: frozenset[str],
+         records: dict[str, Article], layout: Layout, previous: str | None = None) -> str:
     """Store the pages (``files``: the output file of each, whose ``fingerprints`` tell what
     it shows) in ``folder`` under a new name, which is returned (the cache header names it).
     A page belongs to a chunk by its file name, so an edit leaves most chunks as they were:
@@ -167,19 +155,22 @@ def save(folder: Path, pages: tuple[Page, ...], files: tuple[str, ...], fingerpr
     finally:
         if old is not None:
             old.close()
-    return _write(folder, blobs, places, offset, bases, refs, chunk_of, place_of, site_files, layout, len(pages))
+    return _write(folder, blobs, places, offset, bases, refs, chunk_of, place_of, site_files, _dumps(records), layout,
+                  len(pages))
 
 
 def _write(folder: Path, blobs: list[bytes], places: list[tuple[int, int, str]], offset: int, bases: dict[str, str],
            refs: dict[str, array[int]], chunk_of: array[int], place_of: array[int], site_files: frozenset[str],
-           layout: Layout, stored: int, copied: tuple[BinaryIO, int, int] | None = None) -> str:
+           records: bytes, layout: Layout, stored: int, copied: tuple[BinaryIO, int, int] | None = None) -> str:
     """Write a store of the chunks ``blobs`` (after those ``copied`` from an old store: its
-    stream, where they start and how many bytes) at ``places``; returns its name."""
+    stream, where they start and how many bytes) at ``places``, and the pickled ``records``;
+    returns its name."""
     names = _dumps(site_files)
     shape = _dumps(layout)
     index = _dumps(_Index(FORMAT, bases, {path: found.tobytes() for path, found in refs.items()},
                           chunk_of.tobytes(), place_of.tobytes(), tuple(places), (offset, len(names)),
-                          (offset + len(names), len(shape)), stored))
+                          (offset + len(names), len(records)), (offset + len(names) + len(records), len(shape)),
+                          stored))
     name = f"pages-{os.urandom(6).hex()}.pickle"
     folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f"{name}.{os.getpid()}.tmp"
@@ -192,6 +183,7 @@ def _write(folder: Path, blobs: list[bytes], places: list[tuple[int, int, str]],
             stream.write(source.read(length))
         stream.writelines(blobs)
         stream.write(names)
+        stream.write(records)
         stream.write(shape)
     os.replace(temporary, folder / name)
     return name
@@ -203,7 +195,8 @@ def extend(folder: Path, old: PageStore, slots: list[int | Page], fingerprints: 
     where it is, or a new page, pickled into chunks appended after the old ones (whose dead
     pages are dropped by the next full build: see :attr:`PageStore.dead`). ``fingerprints``
     are those of the new pages' files (``layout.files``), ``refs`` the new indices of the
-    pages that hold each article."""
+    pages that hold each article; the old store's records are kept as they are, and
+    ``layout.overlay`` says what changed since."""
     import hashlib
 
     old_chunk_of, old_place_of = old._arrays()
@@ -227,8 +220,8 @@ def extend(folder: Path, old: PageStore, slots: list[int | Page], fingerprints: 
         blobs.append(blob)
         places.append((offset, len(blob), hashlib.sha1(lines.encode(), usedforsecurity=False).hexdigest()))
         offset += len(blob)
-    return _write(folder, blobs, places, offset, old.bases, refs, chunk_of, place_of, site_files, layout,
-                  old._index.stored + len(fresh), copied)
+    return _write(folder, blobs, places, offset, old.bases, refs, chunk_of, place_of, site_files,
+                  old._read(old._index.records), layout, old._index.stored + len(fresh), copied)
 
 
 class PageStore:
@@ -293,6 +286,21 @@ class PageStore:
         except Exception:  # noqa: BLE001 - a damaged file: the full build writes a new one
             return None
         return found if isinstance(found, Layout) else None
+
+    def records(self, layout: Layout) -> dict[str, Article] | None:
+        """Every record the builds of this store read, by path (``layout``: :meth:`layout`), or
+        None if the file is damaged."""
+        try:
+            with without_gc():
+                found = pickle.loads(self._read(self._index.records))
+        except Exception:  # noqa: BLE001 - a damaged file: the full build writes a new one
+            return None
+        for path, record in layout.overlay.items():
+            if record is None:
+                found.pop(path, None)
+            else:
+                found[path] = record
+        return found
 
     def pages(self, indices: list[int]) -> list[Page] | None:
         """The pages at ``indices``, each article in them a stand-in with only its path

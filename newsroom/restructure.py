@@ -47,6 +47,7 @@ from .render import Renderer
 from .urls import output_file
 
 _GONE = 0xFFFFFFFF  # a page of the old store that is no page any more
+OVERLAY = 512  # records changed since the store was written, at most: past it, the full build writes a new one
 
 
 def restructure(config: Config, folder: Path, header: Header, inputs: Inputs, target: Path, now: datetime, *,
@@ -95,8 +96,11 @@ class _Rebuild:
     def run(self, preview: bool, progress: Progress, started: float) -> BuildResult | None:
         config, store, last = self.config, self.store, self.last
         shape = store.layout()
-        if shape is None or store.dead > len(shape.files):
-            return None  # damaged, or more pages in the store that are none than pages: the full build compacts it
+        if shape is None or store.dead > len(shape.files) or len(shape.overlay) > OVERLAY:
+            return None  # damaged, or grown by many quick builds: the full build writes it anew
+        self.stored = store.records(shape)
+        if self.stored is None:
+            return None
         changed = {p for p, s in self.inputs.stamps.items() if shape.stamps.get(p) != s} \
             | (shape.stamps.keys() - self.inputs.stamps.keys())  # since the records were stored
         if not _only_articles(config, changed):
@@ -108,7 +112,7 @@ class _Rebuild:
         ordered = [records[k] for k in sorted(records)]
         now_shown = _published(config, ordered, self.now)
         published = now_shown.articles
-        if _later_clashes(ordered, published) or not self._same_photos(shape, records, set(fresh) | set(before)):
+        if _later_clashes(ordered, published) or not self._same_photos(records, set(fresh) | set(before)):
             return None
         layout = Layout(config, published)
         groups = layout.groups()
@@ -116,8 +120,8 @@ class _Rebuild:
                                          layout.people.urls)) or layout.updates != shape.updates:
             return None  # a name's page moves, or every list's sitemap date: the full build's
         moved = {k for k in fresh.keys() | before.keys()
-                 if k not in records or k not in shape.records or placement_key(records[k]) != placement_key(
-                     shape.records[k])}
+                 if k not in records or k not in self.stored or placement_key(records[k]) != placement_key(
+                     self.stored[k])}
         slots, counts = self._assemble(shape, layout, groups, moved)
         urls = [slot.url if type(slot) is not int else shape.urls[slot] for slot in slots]
         lastmods = [sitemap_lastmod(slot, layout.updates) if type(slot) is not int else shape.lastmods[slot]
@@ -142,16 +146,16 @@ class _Rebuild:
         warnings = self._warnings(shape, layout, fresh, before, published, old_files, site_files)
         if warnings is None:
             return None
-        pages = self._full(todo, fresh)
+        pages = self._full(todo, published)
         if pages is None:
             return None
         renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config))
         written = self._write(renderer, pages, files, gone, outputs, fingerprints, progress)
         for file in gone:
             outputs.pop(file, None)
-        kept = {k: pagestore.light(a) if k in fresh else a for k, a in records.items()}
+        overlay = {**shape.overlay, **fresh, **dict.fromkeys(self.removed)}
         name = pagestore.extend(self.folder, store, slots, fingerprints, refs, frozenset(site_files), pagestore.Layout(
-            kept, self.inputs.stamps, shape.failed_drafts,
+            overlay, self.inputs.stamps, shape.failed_drafts,
             tuple((*group, count) for group, count in zip(groups, counts, strict=True)), tuple(urls), tuple(files),
             tuple(lastmods), (layout.tags.names, layout.tags.urls, layout.people.names, layout.people.urls),
             layout.updates, layout.warnings, shape.provided))
@@ -184,7 +188,7 @@ class _Rebuild:
         self.entries = dict(cache.state.entries)
         self.removed: set[str] = set()
         self.reads = 0
-        records = dict(shape.records)
+        records = dict(self.stored)
         fresh: dict[str, Article] = {}
         before: dict[str, Article] = {}
         renderer = Markdown()
@@ -216,19 +220,29 @@ class _Rebuild:
                 self.reads += 1
             if not article.draft and (article.date > now or (article.expires is not None and article.expires <= now)):
                 return None  # scheduled, or gone: the full build decides, and marks its pages
-            old = shape.records.get(key)
+            old = self.stored.get(key)
             if article.assets != (old.assets if old is not None else ()):
                 return None  # files beside it to copy or drop
             records[key] = fresh[key] = article
         return records, fresh, before
 
-    def _same_photos(self, shape: pagestore.Layout, records: dict[str, Article], keys: set[str]) -> bool:
+    def _same_photos(self, records: dict[str, Article], keys: set[str]) -> bool:
         """Whether the site publishes the same photo variants as the last build did."""
-        edited = [r[k] for r in (records, shape.records) for k in keys if k in r]
-        if not any(p is not None and p.source is not None for a in edited
-                   for p in (a.image, *a.figures, *a.gallery)):
-            return True  # none of them shows a photo
-        return self._photo_set(shape.records) == self._photo_set(records)
+        if all(self._photos(self.stored.get(k)) == self._photos(records.get(k)) for k in keys):
+            return True  # each changed story shows what it showed, where it did
+        return self._photo_set(self.stored) == self._photo_set(records)
+
+    def _photos(self, article: Article | None) -> tuple[object, ...]:
+        """The photos ``article`` publishes (as a story shown now, or later), or () for none."""
+        if article is None:
+            return ()
+        photos = tuple((place, p.file, p.source.key, p.focus) for place, found in (
+            ("lead", (article.image,)), ("figure", article.figures), ("gallery", article.gallery))
+            for p in found if p is not None and p.source is not None)
+        if not photos:
+            return ()
+        shown = _published(self.config, [article], self.now)
+        return (bool(shown.articles), bool(shown.later), photos)
 
     def _photo_set(self, records: dict[str, Article]) -> tuple[set[tuple[object, ...]], set[str]]:
         shown = _published(self.config, [records[k] for k in sorted(records)], self.now)
@@ -345,16 +359,14 @@ class _Rebuild:
             return None  # the full build raises them as errors
         return tuple(sorted(warnings, key=warning_order))
 
-    def _full(self, todo: list[tuple[int, Page]], fresh: dict[str, Article]) -> list[tuple[int, Page]] | None:
-        """The pages ``todo`` with the full records of what they show, read from the cache."""
-        paths = {a.path for _, page in todo for a in page_articles(page)}
-        self.cache.load(paths - fresh.keys())
-        entries = {**self.cache.state.entries, **self.entries}
-        full = [fresh.get(k) or entries[k].article for k in sorted(paths) if k in fresh or k in entries]
-        shown = {a.path: a for a in _published(self.config, full, self.now).articles}
-        if len(shown) != len(paths):
+    @staticmethod
+    def _full(todo: list[tuple[int, Page]], published: list[Article]) -> list[tuple[int, Page]] | None:
+        """The pages ``todo`` with the records of the articles ``published`` in place of what they show."""
+        shown = {a.path: a for a in published}
+        pages = [(index, swap_articles(page, shown)) for index, page in todo]
+        if any(a is not shown.get(a.path) for _, page in pages for a in page_articles(page)):
             return None
-        return [(index, swap_articles(page, shown)) for index, page in todo]
+        return pages
 
     def _write(self, renderer: Renderer, pages: list[tuple[int, Page]], files: list[str], gone: set[str],
                outputs: dict[str, str], fingerprints: dict[str, str], progress: Progress) -> int:
