@@ -161,16 +161,17 @@ def save(folder: Path, pages: tuple[Page, ...], files: tuple[str, ...], fingerpr
 
 def _write(folder: Path, blobs: list[bytes], places: list[tuple[int, int, str]], offset: int, bases: dict[str, str],
            refs: dict[str, array[int]], chunk_of: array[int], place_of: array[int], site_files: frozenset[str],
-           records: bytes, layout: Layout, stored: int, copied: tuple[BinaryIO, int, int] | None = None) -> str:
+           records: bytes | tuple[BinaryIO, int, int], layout: Layout, stored: int,
+           copied: tuple[BinaryIO, int, int] | None = None) -> str:
     """Write a store of the chunks ``blobs`` (after those ``copied`` from an old store: its
     stream, where they start and how many bytes) at ``places``, and the pickled ``records``;
     returns its name."""
     names = _dumps(site_files)
     shape = _dumps(layout)
+    size = len(records) if isinstance(records, bytes) else records[2]
     index = _dumps(_Index(FORMAT, bases, {path: found.tobytes() for path, found in refs.items()},
                           chunk_of.tobytes(), place_of.tobytes(), tuple(places), (offset, len(names)),
-                          (offset + len(names), len(records)), (offset + len(names) + len(records), len(shape)),
-                          stored))
+                          (offset + len(names), size), (offset + len(names) + size, len(shape)), stored))
     name = f"pages-{os.urandom(6).hex()}.pickle"
     folder.mkdir(parents=True, exist_ok=True)
     temporary = folder / f"{name}.{os.getpid()}.tmp"
@@ -178,12 +179,13 @@ def _write(folder: Path, blobs: list[bytes], places: list[tuple[int, int, str]],
         stream.write(_LENGTH.pack(len(index)))
         stream.write(index)
         if copied is not None:
-            source, start, length = copied
-            source.seek(start)
-            stream.write(source.read(length))
+            _copy(copied, stream)
         stream.writelines(blobs)
         stream.write(names)
-        stream.write(records)
+        if isinstance(records, bytes):
+            stream.write(records)
+        else:
+            _copy(records, stream)
         stream.write(shape)
     os.replace(temporary, folder / name)
     return name
@@ -221,7 +223,20 @@ def extend(folder: Path, old: PageStore, slots: list[int | Page], fingerprints: 
         places.append((offset, len(blob), hashlib.sha1(lines.encode(), usedforsecurity=False).hexdigest()))
         offset += len(blob)
     return _write(folder, blobs, places, offset, old.bases, refs, chunk_of, place_of, site_files,
-                  old._read(old._index.records), layout, old._index.stored + len(fresh), copied)
+                  (old._stream, old._start + old._index.records[0], old._index.records[1]), layout,
+                  old._index.stored + len(fresh), copied)
+
+
+def _copy(part: tuple[BinaryIO, int, int], stream: BinaryIO) -> None:
+    """Copy ``length`` bytes of ``source`` from ``start`` to the end of ``stream``, in the kernel."""
+    source, start, length = part
+    stream.flush()
+    done = 0
+    while done < length:
+        copied = os.copy_file_range(source.fileno(), stream.fileno(), length - done, start + done)
+        if copied == 0:
+            raise EOFError("truncated")
+        done += copied
 
 
 class PageStore:
