@@ -105,13 +105,14 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
             same = _same_as_last(header.last if header else None, inputs.signature, target, now)
             if same is not None:
                 return replace(same, seconds=time.perf_counter() - started, output=target)
+            read: dict[str, Entry] = {}  # articles the quick path read before it found them moved
             quick = quick_build(config, folder, header, inputs, target, now, preview=preview, strict=strict,
-                                links=links, progress=progress)
+                                links=links, progress=progress, read=read)
             if quick is None and header is not None:
                 from .restructure import restructure
 
                 quick = restructure(config, folder, header, inputs, target, now, preview=preview, strict=strict,
-                                    links=links, progress=progress)
+                                    links=links, progress=progress, read=read)
             if quick is not None:
                 return replace(quick, seconds=time.perf_counter() - started)
         cache = BuildCache.open(folder, key, config.root, header=header)  # the header read once

@@ -62,7 +62,8 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
 
 
 def quick_build(config: Config, folder: Path, header: Header | None, inputs: Inputs, target: Path, now: datetime,
-                *, preview: bool, strict: bool, links: bool, progress: Progress) -> BuildResult | None:
+                *, preview: bool, strict: bool, links: bool, progress: Progress,
+                read: dict[str, Entry] | None = None) -> BuildResult | None:
     """The command line's quick path: when every file that changed since the last build is an
     existing article whose edit keeps its :func:`~newsroom.model.placement_key` (and its photos
     and files), only the pages that show it are rendered, from the pages the last full
@@ -87,7 +88,7 @@ def quick_build(config: Config, folder: Path, header: Header | None, inputs: Inp
         return None
     cache = BuildCache.open(folder, header.key, config.root, only=[config.relpath(p) for p in changed], header=header)
     entries = dict(cache.state.entries)
-    swaps = _swaps(config, cache, entries, changed, now, preview=False)
+    swaps = _swaps(config, cache, entries, changed, now, preview=False, read=read)
     store = pagestore.PageStore.open(folder, last.pages) if swaps is not None else None
     if swaps is None or store is None:
         return None
@@ -146,11 +147,12 @@ def _warnings(before: tuple[SiteError, ...], old: dict[str, Article], new: dict[
 
 
 def _swaps(config: Config, cache: BuildCache, entries: dict[str, Entry], changed: set[Path], now: datetime,
-           *, preview: bool) -> dict[str, Article] | None:
+           *, preview: bool, read: dict[str, Entry] | None = None) -> dict[str, Article] | None:
     """The new records of the ``changed`` files, read and put in ``entries``, when each is an
     edit a quick path can take; None when a full build is needed. For the ``preview``, a file
     other than an article that is gone is an editor's temporary file, and an article's mistakes
-    are raised (:class:`BuildFailed`) to be shown; the command line leaves them to the full build."""
+    are raised (:class:`BuildFailed`) to be shown; the command line leaves them to the full build.
+    The records read are put in ``read``, by path, with the stamps of their files."""
     content = config.dir("content")
     renderer = Markdown()
     swaps: dict[str, Article] = {}
@@ -178,6 +180,8 @@ def _swaps(config: Config, cache: BuildCache, entries: dict[str, Entry], changed
                 raise  # the preview shows the mistakes
             return None  # the full build reports them, with every other file's
         before = entry.article
+        if read is not None:
+            read[key] = Entry(stat.st_mtime_ns, stat.st_size, article)  # for the structural path, if it comes to that
         if placement_key(before) != placement_key(article):
             return None  # it may move in its lists: a full build's job
         if article.date > now or (article.expires is not None and article.expires <= now):

@@ -51,9 +51,10 @@ OVERLAY = 512  # records changed since the store was written, at most: past it, 
 
 
 def restructure(config: Config, folder: Path, header: Header, inputs: Inputs, target: Path, now: datetime, *,
-                preview: bool, strict: bool, links: bool, progress: Progress) -> BuildResult | None:
+                preview: bool, strict: bool, links: bool, progress: Progress,
+                read: dict[str, Entry] | None = None) -> BuildResult | None:
     """Rebuild after articles came, went or moved since the last build, or None when a full
-    build is needed (see the module)."""
+    build is needed (see the module). ``read``: records of changed files already read, by path."""
     started = time.perf_counter()
     last = header.last
     if last is None or last.pages is None or last.head != inputs.head or inputs.problems:
@@ -68,7 +69,7 @@ def restructure(config: Config, folder: Path, header: Header, inputs: Inputs, ta
     if store is None:
         return None
     try:
-        return _Rebuild(config, folder, header, last, inputs, target, now, store, strict, links).run(
+        return _Rebuild(config, folder, header, last, inputs, target, now, store, strict, links, read or {}).run(
             preview, progress, started)
     finally:
         store.close()
@@ -89,9 +90,10 @@ def _only_articles(config: Config, changed: set[str]) -> bool:
 
 class _Rebuild:
     def __init__(self, config: Config, folder: Path, header: Header, last: LastBuild, inputs: Inputs, target: Path,
-                 now: datetime, store: pagestore.PageStore, strict: bool, links: bool):
+                 now: datetime, store: pagestore.PageStore, strict: bool, links: bool, read: dict[str, Entry]):
         self.config, self.folder, self.header, self.last, self.inputs = config, folder, header, last, inputs
         self.target, self.now, self.store, self.strict, self.links = target, now, store, strict, links
+        self.read = read
 
     def run(self, preview: bool, progress: Progress, started: float) -> BuildResult | None:
         config, store, last = self.config, self.store, self.last
@@ -146,11 +148,8 @@ class _Rebuild:
         warnings = self._warnings(shape, layout, fresh, before, published, old_files, site_files)
         if warnings is None:
             return None
-        pages = self._full(todo, published)
-        if pages is None:
-            return None
         renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config))
-        written = self._write(renderer, pages, files, gone, outputs, fingerprints, progress)
+        written = self._write(renderer, todo, files, gone, outputs, fingerprints, progress)
         for file in gone:
             outputs.pop(file, None)
         overlay = {**shape.overlay, **fresh, **dict.fromkeys(self.removed)}
@@ -164,7 +163,7 @@ class _Rebuild:
                          drafts_skipped=left_out["draft"] + shape.failed_drafts,
                          scheduled_skipped=left_out["scheduled"], expired_skipped=left_out["expired"],
                          next_change=now_shown.next_change,
-                         articles_read=self.reads, pages_rendered=len(pages), files_written=written,
+                         articles_read=self.reads, pages_rendered=len(todo), files_written=written,
                          files_kept=len(outputs) - written, output=self.target, warnings=warnings)
         entries = {**self.cache.state.entries, **self.entries}
         for key in self.removed:
@@ -207,8 +206,13 @@ class _Rebuild:
                 self.entries.pop(key, None)
                 self.removed.add(key)
                 continue
+            known = self.read.get(key)
             if entry is not None and (entry.size, entry.mtime_ns) == stamp:
                 article = entry.article  # read since the records were stored (the quick path of an edit)
+            elif known is not None and (known.size, known.mtime_ns) == stamp:
+                article = known.article  # read by the quick path of this build, which found it moved
+                self.entries[key] = known
+                self.reads += 1
             else:
                 if entry is not None:
                     remember_sources(entry.article, config.root)  # its photos, if unchanged, are not read again
@@ -358,15 +362,6 @@ class _Rebuild:
                                                              for w in warnings)):
             return None  # the full build raises them as errors
         return tuple(sorted(warnings, key=warning_order))
-
-    @staticmethod
-    def _full(todo: list[tuple[int, Page]], published: list[Article]) -> list[tuple[int, Page]] | None:
-        """The pages ``todo`` with the records of the articles ``published`` in place of what they show."""
-        shown = {a.path: a for a in published}
-        pages = [(index, swap_articles(page, shown)) for index, page in todo]
-        if any(a is not shown.get(a.path) for _, page in pages for a in page_articles(page)):
-            return None
-        return pages
 
     def _write(self, renderer: Renderer, pages: list[tuple[int, Page]], files: list[str], gone: set[str],
                outputs: dict[str, str], fingerprints: dict[str, str], progress: Progress) -> int:
