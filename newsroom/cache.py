@@ -265,7 +265,7 @@ class BuildCache:
             return None  # an image it showed is gone, or a missing one has come: read it again
         if article.stamps and not all(self._same_photo(*stamp) for stamp in article.stamps):
             return None  # a photo it shows has changed: its variants, sizes and markup change
-        if article.body.file is not None and os.path.basename(article.body.file) not in self._stored_bodies:
+        if article.body.file is not None and os.path.basename(article.body.file) not in self.stored_bodies:
             return None
         return article
 
@@ -304,7 +304,8 @@ class BuildCache:
         return known
 
     @property
-    def _stored_bodies(self) -> set[str]:
+    def stored_bodies(self) -> set[str]:
+        """The names of the bodies in the cache folder, listed once a build."""
         if self._bodies_listed is None:
             folder = self._bodies
             self._bodies_listed = set(os.listdir(folder)) if folder is not None and folder.is_dir() else set()
@@ -318,7 +319,7 @@ class BuildCache:
         """Store the body in the cache folder; the returned record reads it from there."""
         if self._bodies is None:
             return article
-        if _store_body(self._bodies, self._stored_bodies, article):
+        if _store_body(self._bodies, self.stored_bodies, article):
             self._changed = True
         return replace(article, body=Body(file=str(self._bodies / f"{article.digest}.html")))
 

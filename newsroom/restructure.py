@@ -22,6 +22,7 @@ mistake) returns None, and the caller runs the full build; the tests compare the
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import time
 from array import array
@@ -29,7 +30,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from . import pagestore, workers
+from . import faults, pagestore, workers
 from .builder import BuildResult, _dead_links, _later_clashes, _published, warning_order
 from .cache import BuildCache, Entry, Header, LastBuild
 from .config import Config
@@ -111,6 +112,9 @@ class _Rebuild:
         if read is None:
             return None
         records, fresh, before = read  # every record now, the new full ones, the last build's full ones
+        bodies = self.cache.stored_bodies
+        if any(a.body.file is not None and os.path.basename(a.body.file) not in bodies for a in records.values()):
+            return None  # bodies gone from the cache: the full build reads those articles again
         ordered = [records[k] for k in sorted(records)]
         now_shown = _published(config, ordered, self.now)
         published = now_shown.articles
@@ -173,6 +177,10 @@ class _Rebuild:
             result, articles_read=0, pages_rendered=0, files_written=0, files_kept=len(outputs), output=None,
             seconds=0.0), self.inputs.head, self.inputs.stamps, name))
         self.cache.save()
+        for key, article in before.items():  # a partial cache leaves the bodies of other records alone
+            if article.body.file is not None and (key not in fresh or fresh[key].body.file != article.body.file):
+                with contextlib.suppress(OSError):
+                    os.unlink(article.body.file)
         return replace(result, seconds=time.perf_counter() - started)
 
     def _read(self, shape: pagestore.Layout, changed: set[str]
@@ -381,6 +389,7 @@ class _Rebuild:
                 raise BuildFailed(errors)
             workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
             out.commit()
+        faults.point("after-commit")
         return out.written
 
 
