@@ -10,7 +10,8 @@ from __future__ import annotations
 import bisect
 import hashlib
 import itertools
-from collections import Counter, defaultdict
+import operator
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import fields, is_dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -65,6 +66,9 @@ RELATED = 4
 SITEMAP_URLS = 50_000  # the most one sitemap file may list (sitemaps.org); past it, an index of numbered ones
 NEWS_SITEMAP_WINDOW = timedelta(days=2)  # Google News lists articles of the last two days...
 NEWS_SITEMAP_URLS = 1_000  # ...at most this many
+
+
+_path = operator.attrgetter("path")
 
 
 def newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
@@ -214,7 +218,7 @@ class Layout:
 
         def listing(kind: str, url: str, stories: list[Article], key: Hashable = None) -> None:
             lists[url] = stories
-            found.append(((kind, url), tuple(a.path for a in stories), key))
+            found.append(((kind, url), tuple(map(_path, stories)), key))
 
         home = self.home
         for channel in config.channels:
@@ -230,14 +234,19 @@ class Layout:
             crumb = Crumb(section.name, section_path(section.slug))
             self._meta[crumb.url] = (section.name, (home, crumb), None, section)
             listing("index", crumb.url, self.by_section[section.slug])
+        tops = {key: (pair[: RELATED + 1], tuple(a.path for a in pair[:RELATED])) for key, pair in self.by_pair.items()}
+        places = self._places
         for stories in self.by_channel.values():
             last = len(stories) - 1
             for n, article in enumerate(stories):
-                self._places[article.path] = (stories, n)
-                pair = self.by_pair[article.channel.slug, article.section.slug]
-                found.append((("article", article.path), (
-                    article.path, stories[n - 1].path if n > 0 else "", stories[n + 1].path if n < last else "",
-                    *(a.path for a in pair[: RELATED + 1] if a is not article)), None))
+                path = article.path
+                places[path] = (stories, n)
+                top, related = tops[article.channel.slug, article.section.slug]
+                if article in top:  # the related stories are the pair's first, but this one
+                    related = tuple(a.path for a in top if a is not article)[:RELATED]
+                found.append((("article", path), (
+                    path, stories[n - 1].path if n > 0 else "", stories[n + 1].path if n < last else "", *related),
+                    None))
         for taxonomy in (self.tags, self.people):
             for url in taxonomy.ordered_urls():
                 listing(taxonomy.kind, url, taxonomy.members[url], taxonomy.shown[url])
@@ -378,12 +387,15 @@ class Taxonomy:
                  tagged: list[tuple[Article, tuple[str, ...]]]):
         self.kind, self.index, self.label = kind, index, label
         self.warnings: list[SiteError] = []
-        uses: Counter[str] = Counter()
-        first_use: dict[str, str] = {}
-        for article, names in tagged:
-            for name in dict.fromkeys(names):
-                uses[name] += 1
-                first_use[name] = min(first_use.get(name, article.path), article.path)
+        by_name: dict[str, list[Article]] = {}  # newest first, as ``tagged`` is
+        for article, names in tagged:  # the hot loop of a large site's model: one append a name
+            for name in names if len(names) < 2 or len(set(names)) == len(names) else dict.fromkeys(names):
+                found = by_name.get(name)
+                if found is None:
+                    by_name[name] = [article]
+                else:
+                    found.append(article)
+        uses = {name: len(found) for name, found in by_name.items()}
         spellings: dict[str, list[str]] = defaultdict(list)
         known = {name.casefold(): slug for name, slug in known.items()}  # 'changzhi' is the channel too
         key_of = {name: "=" + known[name.casefold()] if name.casefold() in known else name.casefold()
@@ -407,7 +419,7 @@ class Taxonomy:
                     n += 1
                 slugs[key] = f"{slug}-{n}"
                 taken.add(slugs[key])
-                where = min(first_use[form] for form in spellings[key])
+                where = min(min(map(_path, by_name[form])) for form in spellings[key])
                 self.warnings.append(SiteError(where, None, "tags" if kind == "tag" else "authors",
                                                f"{shown[key]!r} and {shown[keys[0]]!r} make the same address "
                                                f"{path(slug)}; {shown[key]!r} is at {path(slugs[key])}",
@@ -415,10 +427,16 @@ class Taxonomy:
         #: For every name as written: the name shown and the site path of its page.
         self.names = {name: shown[key_of[name]] for name in uses}
         self.urls = {name: path(slugs[key_of[name]]) for name in uses}
-        self.members: dict[str, list[Article]] = defaultdict(list)  # by page URL, newest first
-        for article, names in tagged:
-            for url in dict.fromkeys(self.urls[n] for n in names):
-                self.members[url].append(article)
+        self.members: dict[str, list[Article]] = {}  # by page URL, newest first
+        order: dict[int, int] = {}
+        for key, forms in spellings.items():
+            if len(forms) == 1:
+                self.members[path(slugs[key])] = by_name[forms[0]]
+                continue
+            if not order:
+                order = {id(article): n for n, (article, _) in enumerate(tagged)}
+            merged = {id(a): a for form in forms for a in by_name[form]}  # a story with 'Rail' and 'rail': once
+            self.members[path(slugs[key])] = sorted(merged.values(), key=lambda a: order[id(a)])
         self.shown = {self.urls[n]: self.names[n] for n in uses}
 
     def terms(self, names: tuple[str, ...]) -> tuple[Term, ...]:
