@@ -78,9 +78,15 @@ class Session:
     bases: dict[str, str] = field(default_factory=dict)  # page kind -> fingerprint base
     refs: dict[str, array[int]] = field(default_factory=dict)  # article path -> indices of the pages that show it
 
-    def remember(self, model: SiteModel, renderer: Renderer, plan: Plan) -> None:
+    site_files: frozenset[str] = frozenset()  # every output file: pages and copies
+    provided: frozenset[str] = frozenset()  # output files the site supplies itself (robots.txt)
+    failed_drafts: int = 0  # drafts left out for their mistakes
+
+    def remember(self, model: SiteModel, renderer: Renderer, plan: Plan, *, site_files: frozenset[str] = frozenset(),
+                 provided: frozenset[str] = frozenset(), failed_drafts: int = 0) -> None:
         """What a full build made, and which pages hold each article (``plan.refs``)."""
         self.model, self.renderer, self.bases, self.refs = model, renderer, plan.bases, plan.refs
+        self.site_files, self.provided, self.failed_drafts = site_files, provided, failed_drafts
 
     def forget(self) -> None:
         """The last build failed midway: what is here is not what the output shows."""
@@ -93,6 +99,10 @@ class Session:
     def update(self, model: SiteModel) -> None:
         """The model after a quick path: the same pages, in the same places, with new records."""
         self.model = model
+
+    def moved(self, model: SiteModel, refs: dict[str, array[int]], site_files: frozenset[str]) -> None:
+        """The model after the structural quick path: some pages new, some gone, some moved."""
+        self.model, self.refs, self.site_files = model, refs, site_files
 
 
 @dataclass(frozen=True)

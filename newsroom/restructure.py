@@ -26,8 +26,9 @@ import contextlib
 import os
 import time
 from array import array
-from dataclasses import replace
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import faults, pagestore, workers
@@ -38,11 +39,11 @@ from .content import Article, load_article
 from .errors import BuildFailed, SiteError
 from .fingerprint import last_articles, page_fingerprint
 from .images import remember_sources
-from .incremental import Inputs
+from .incremental import Inputs, Session
 from .markup import Markdown
 from .model import EVERY_TIME, Layout, page_articles, placement_key, sitemap_entries, sitemap_lastmod, swap_articles
 from .output import Output
-from .pages import Page
+from .pages import Page, SiteModel
 from .progress import Progress
 from .render import Renderer
 from .urls import output_file
@@ -70,7 +71,7 @@ def restructure(config: Config, folder: Path, header: Header, inputs: Inputs, ta
     if store is None:
         return None
     try:
-        return _Rebuild(config, folder, header, last, inputs, target, now, store, strict, links, read or {}).run(
+        return _CommandLine(config, folder, header, last, inputs, target, now, store, strict, links, read or {}).run(
             preview, progress, started)
     finally:
         store.close()
@@ -89,160 +90,116 @@ def _only_articles(config: Config, changed: set[str]) -> bool:
     return True
 
 
-class _Rebuild:
-    def __init__(self, config: Config, folder: Path, header: Header, last: LastBuild, inputs: Inputs, target: Path,
-                 now: datetime, store: pagestore.PageStore, strict: bool, links: bool, read: dict[str, Entry]):
-        self.config, self.folder, self.header, self.last, self.inputs = config, folder, header, last, inputs
-        self.target, self.now, self.store, self.strict, self.links = target, now, store, strict, links
-        self.read = read
+def restructure_preview(config: Config, cache: BuildCache, session: Session, changed: set[Path],
+                        output: Path) -> BuildResult | None:
+    """The preview's structural quick path: as the command line's, from the model its
+    ``session`` keeps and the records of its ``cache``; None when a full build is needed."""
+    started = time.perf_counter()
+    model = session.model
+    if model is None or session.renderer is None or not model.groups or not output.is_dir():
+        return None
+    pages = model.pages
+    before = Before(
+        {k: e.article for k, e in cache.state.entries.items()}, model.groups, [p.url for p in pages], model.files,
+        model.lastmods, model.terms, any(a.updated is not None for a in model.articles), model.warnings,
+        session.provided, session.failed_drafts, session.bases, lambda indices: [pages[i] for i in indices],
+        session.pages_showing, lambda: session.refs, lambda: session.site_files)
+    return _Preview(config, cache, session, output, datetime.now(UTC), before).run(changed, started)
 
-    def run(self, preview: bool, progress: Progress, started: float) -> BuildResult | None:
-        config, store, last = self.config, self.store, self.last
-        shape = store.layout()
-        if shape is None or store.dead > len(shape.files) or len(shape.overlay) > OVERLAY:
-            return None  # damaged, or grown by many quick builds: the full build writes it anew
-        self.stored = store.records(shape)
-        if self.stored is None:
-            return None
-        changed = {p for p, s in self.inputs.stamps.items() if shape.stamps.get(p) != s} \
-            | (shape.stamps.keys() - self.inputs.stamps.keys())  # since the records were stored
-        if not _only_articles(config, changed):
-            return None
-        read = self._read(shape, changed)
-        if read is None:
-            return None
-        records, fresh, before = read  # every record now, the new full ones, the last build's full ones
-        bodies = self.cache.stored_bodies
-        if any(a.body.file is not None and os.path.basename(a.body.file) not in bodies for a in records.values()):
-            return None  # bodies gone from the cache: the full build reads those articles again
+
+@dataclass
+class Before:
+    """The last build, as the structural path needs it: from the page store (the command line)
+    or the preview's session."""
+
+    records: dict[str, Article]  # every record it read, drafts too
+    groups: tuple[tuple[tuple[str, str], tuple[str, ...], object, int], ...]
+    urls: Sequence[str]  # of its pages, in order
+    files: Sequence[str]
+    lastmods: Sequence[str | None]
+    terms: tuple[dict[str, str], ...]
+    updates: bool
+    warnings: tuple[SiteError, ...]  # the model's
+    provided: frozenset[str]
+    failed_drafts: int
+    bases: dict[str, str]
+    pages: Callable[[list[int]], list[Page] | None]  # pages by index
+    showing: Callable[[str], list[int]]  # the indices of the pages that hold an article
+    refs: Callable[[], dict[str, array[int]]]  # those of every article
+    site_files: Callable[[], frozenset[str]]  # every output file
+
+
+@dataclass
+class Relaid:
+    """The site laid out again: its pages, as indices of the last build's where kept."""
+
+    slots: list[int | Page]
+    counts: list[int]  # pages of each group
+    groups: list
+    layout: Layout
+    urls: list[str]
+    files: list[str]
+    lastmods: list[str | None]
+    fingerprints: dict[str, str]  # of the pages made, by file
+    refs: dict[str, array[int]]
+    todo: list[tuple[int, Page]]  # the pages whose file is not up to date, by index
+    gone: set[str]  # files of pages that are no more
+    site_files: set[str]
+    published: list[Article]
+
+
+class _Rebuild:
+    """What both structural paths share: laying out, keeping groups, fingerprinting, writing."""
+
+    config: Config
+    now: datetime
+    before: Before
+
+    def relay(self, records: dict[str, Article], fresh: dict[str, Article], previous: dict[str, Article],
+              outputs: dict[str, str]) -> tuple[Relaid, object] | None:
+        """The site from ``records``, where ``fresh`` are the new records of changed files
+        and ``previous`` the last build's of them; None for a case of the full build."""
+        config, before = self.config, self.before
         ordered = [records[k] for k in sorted(records)]
         now_shown = _published(config, ordered, self.now)
         published = now_shown.articles
-        if _later_clashes(ordered, published) or not self._same_photos(records, set(fresh) | set(before)):
+        if _later_clashes(ordered, published) or not self._same_photos(records, set(fresh) | set(previous)):
             return None
         layout = Layout(config, published)
         groups = layout.groups()
-        if not _same_terms(shape.terms, (layout.tags.names, layout.tags.urls, layout.people.names,
-                                         layout.people.urls)) or layout.updates != shape.updates:
+        if not _same_terms(before.terms, (layout.tags.names, layout.tags.urls, layout.people.names,
+                                          layout.people.urls)) or layout.updates != before.updates:
             return None  # a name's page moves, or every list's sitemap date: the full build's
-        moved = {k for k in fresh.keys() | before.keys()
-                 if k not in records or k not in self.stored or placement_key(records[k]) != placement_key(
-                     self.stored[k])}
-        slots, counts = self._assemble(shape, layout, groups, moved)
-        urls = [slot.url if type(slot) is not int else shape.urls[slot] for slot in slots]
-        lastmods = [sitemap_lastmod(slot, layout.updates) if type(slot) is not int else shape.lastmods[slot]
+        moved = {k for k in fresh.keys() | previous.keys()
+                 if k not in records or k not in before.records or placement_key(records[k]) != placement_key(
+                     before.records[k])}
+        slots, counts = self._assemble(layout, groups, moved)
+        urls = [slot.url if type(slot) is not int else before.urls[slot] for slot in slots]
+        lastmods = [sitemap_lastmod(slot, layout.updates) if type(slot) is not int else before.lastmods[slot]
                     for slot in slots]
-        closing = layout.closing(sitemap_entries(urls, lastmods), shape.provided)
+        closing = layout.closing(sitemap_entries(urls, lastmods), before.provided)
         slots += closing
         urls += (page.url for page in closing)
         lastmods += (None for _ in closing)
-        files = [output_file(slot.url) if type(slot) is not int else shape.files[slot] for slot in slots]
+        files = [output_file(slot.url) if type(slot) is not int else before.files[slot] for slot in slots]
         if _clash(files):
             return None  # the full build names the articles that claim one address
         if not self._swap_edited(slots, [k for k in fresh if k not in moved], {a.path: a for a in published}):
             return None
-        outputs = dict(self.cache.outputs)
-        found = self._fingerprints(slots, files, outputs, len(shape.files))
+        found = self._fingerprints(slots, files, outputs, len(before.files))
         if found is None:
             return None
         fingerprints, refs, todo = found
-        old_files = store.files()
-        gone = set(shape.files) - set(files)
-        site_files = (old_files - gone) | set(files)
-        warnings = self._warnings(shape, layout, fresh, before, published, old_files, site_files)
-        if warnings is None:
-            return None
-        renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config))
-        written = self._write(renderer, todo, files, gone, outputs, fingerprints, progress)
-        for file in gone:
-            outputs.pop(file, None)
-        overlay = {**shape.overlay, **fresh, **dict.fromkeys(self.removed)}
-        name = pagestore.extend(self.folder, store, slots, fingerprints, refs, frozenset(site_files), pagestore.Layout(
-            overlay, self.inputs.stamps, shape.failed_drafts,
-            tuple((*group, count) for group, count in zip(groups, counts, strict=True)), tuple(urls), tuple(files),
-            tuple(lastmods), (layout.tags.names, layout.tags.urls, layout.people.names, layout.people.urls),
-            layout.updates, layout.warnings, shape.provided))
-        left_out = now_shown.left_out
-        result = replace(last.result, pages=len(slots), articles=len(published),  # type: ignore[type-var]
-                         drafts_skipped=left_out["draft"] + shape.failed_drafts,
-                         scheduled_skipped=left_out["scheduled"], expired_skipped=left_out["expired"],
-                         next_change=now_shown.next_change,
-                         articles_read=self.reads, pages_rendered=len(todo), files_written=written,
-                         files_kept=len(outputs) - written, output=self.target, warnings=warnings)
-        entries = {**self.cache.state.entries, **self.entries}
-        for key in self.removed:
-            entries.pop(key, None)
-        self.cache.remember(entries, outputs)
-        self.cache.remember_build(LastBuild(self.inputs.signature, replace(
-            result, articles_read=0, pages_rendered=0, files_written=0, files_kept=len(outputs), output=None,
-            seconds=0.0), self.inputs.head, self.inputs.stamps, name))
-        self.cache.save()
-        for key, article in before.items():  # a partial cache leaves the bodies of other records alone
-            if article.body.file is not None and (key not in fresh or fresh[key].body.file != article.body.file):
-                with contextlib.suppress(OSError):
-                    os.unlink(article.body.file)
-        return replace(result, seconds=time.perf_counter() - started)
-
-    def _read(self, shape: pagestore.Layout, changed: set[str]
-              ) -> tuple[dict[str, Article], dict[str, Article], dict[str, Article]] | None:
-        """Every record as it is now (those of unchanged files from the store, without their
-        text), the full records of the ``changed`` files that exist, and the last build's full
-        records of those that it read; None when one of them is a case for the full build."""
-        config, last, now = self.config, self.last, self.now
-        keys = {path: config.relpath(Path(path)) for path in changed}
-        self.cache = cache = BuildCache.open(self.folder, self.header.key, config.root, only=keys.values(),
-                                             header=self.header)
-        self.entries = dict(cache.state.entries)
-        self.removed: set[str] = set()
-        self.reads = 0
-        records = dict(self.stored)
-        fresh: dict[str, Article] = {}
-        before: dict[str, Article] = {}
-        renderer = Markdown()
-        for path in sorted(changed):
-            key = keys[path]
-            entry = cache.state.entries.get(key)
-            if last.stamps.get(path) is not None:
-                if entry is None:
-                    return None  # a file the last build could not read: its mistakes are the full build's to report
-                before[key] = entry.article
-            stamp = self.inputs.stamps.get(path)
-            if stamp is None:
-                old = records.pop(key, None)
-                if old is not None and old.assets:
-                    return None  # files beside it to delete
-                self.entries.pop(key, None)
-                self.removed.add(key)
-                continue
-            known = self.read.get(key)
-            if entry is not None and (entry.size, entry.mtime_ns) == stamp:
-                article = entry.article  # read since the records were stored (the quick path of an edit)
-            elif known is not None and (known.size, known.mtime_ns) == stamp:
-                article = known.article  # read by the quick path of this build, which found it moved
-                self.entries[key] = known
-                self.reads += 1
-            else:
-                if entry is not None:
-                    remember_sources(entry.article, config.root)  # its photos, if unchanged, are not read again
-                try:
-                    article = cache.keep_body(load_article(config, Path(path), renderer, shown=key))
-                except BuildFailed:
-                    return None  # the full build reports every mistake of every file
-                self.entries[key] = Entry(stamp[1], stamp[0], article)
-                self.reads += 1
-            if not article.draft and (article.date > now or (article.expires is not None and article.expires <= now)):
-                return None  # scheduled, or gone: the full build decides, and marks its pages
-            old = self.stored.get(key)
-            if article.assets != (old.assets if old is not None else ()):
-                return None  # files beside it to copy or drop
-            records[key] = fresh[key] = article
-        return records, fresh, before
+        gone = set(before.files) - set(files)
+        site_files = (before.site_files() - gone) | set(files)
+        return Relaid(slots, counts, groups, layout, urls, files, lastmods, fingerprints, refs, todo, gone,
+                      site_files, published), now_shown
 
     def _same_photos(self, records: dict[str, Article], keys: set[str]) -> bool:
         """Whether the site publishes the same photo variants as the last build did."""
-        if all(self._photos(self.stored.get(k)) == self._photos(records.get(k)) for k in keys):
+        if all(self._photos(self.before.records.get(k)) == self._photos(records.get(k)) for k in keys):
             return True  # each changed story shows what it showed, where it did
-        return self._photo_set(self.stored) == self._photo_set(records)
+        return self._photo_set(self.before.records) == self._photo_set(records)
 
     def _photos(self, article: Article | None) -> tuple[object, ...]:
         """The photos ``article`` publishes (as a story shown now, or later), or () for none."""
@@ -269,13 +226,12 @@ class _Rebuild:
                             now_shown.add(photo.file)
         return placed, now_shown
 
-    def _assemble(self, shape: pagestore.Layout, layout: Layout, groups: list, moved: set[str]
-                  ) -> tuple[list[int | Page], list[int]]:
+    def _assemble(self, layout: Layout, groups: list, moved: set[str]) -> tuple[list[int | Page], list[int]]:
         """The pages of each group: the old store's (by index) where the group is as it was,
         else made."""
         old = {}
         first = 0
-        for name, members, key, count in shape.groups:
+        for name, members, key, count in self.before.groups:
             old[name] = (members, key, first, count)
             first += count
         slots: list[int | Page] = []
@@ -295,12 +251,12 @@ class _Rebuild:
     def _swap_edited(self, slots: list[int | Page], edited: list[str], shown: dict[str, Article]) -> bool:
         """Make the kept pages that show the articles ``edited`` again, with the records ``shown``
         in place of every article in them."""
-        showing = {i for key in edited for i in self.store.showing(key)}
+        showing = {i for key in edited for i in self.before.showing(key)}
         if not showing:
             return True
         places = {slot: n for n, slot in enumerate(slots) if type(slot) is int and slot in showing}
         indices = sorted(places)
-        stored = self.store.pages(indices)
+        stored = self.before.pages(indices)
         if stored is None:
             return False
         for index, page in zip(indices, stored, strict=True):
@@ -314,7 +270,7 @@ class _Rebuild:
                       ) -> tuple[dict[str, str], dict[str, array[int]], list[tuple[int, Page]]] | None:
         """The fingerprints of the pages made (by file), which pages hold each article (by new
         index), and the pages whose file is not up to date."""
-        bases = self.store.bases
+        bases = self.before.bases
         new_of = array("I", [_GONE]) * stored
         for index, slot in enumerate(slots):
             if type(slot) is int:
@@ -322,7 +278,7 @@ class _Rebuild:
                     return None
                 new_of[slot] = index
         refs: dict[str, array[int]] = {}
-        for path, held in self.store.refs().items():
+        for path, held in self.before.refs().items():
             kept = array("I", [new_of[i] for i in held])
             if _GONE in kept:
                 kept = array("I", [i for i in kept if i != _GONE])
@@ -344,19 +300,19 @@ class _Rebuild:
                 todo.append((index, slot))
         return prints, refs, todo
 
-    def _warnings(self, shape: pagestore.Layout, layout: Layout, fresh: dict[str, Article],
-                  before: dict[str, Article], published: list[Article], old_files: frozenset[str],
-                  new_files: set[str]) -> tuple[SiteError, ...] | None:
-        """The last build's warnings with the model's, the changed articles' and the dead links
-        that changed made again; None when the full build would fail on them (``--strict``,
-        or ``--links`` and a dead link)."""
+    def _warnings(self, last: tuple[SiteError, ...], relaid: Relaid, fresh: dict[str, Article],
+                  previous: dict[str, Article]) -> set[SiteError]:
+        """The ``last`` build's warnings with the model's, the changed articles' and the dead
+        links that changed made again."""
+        before, layout, published = self.before, relaid.layout, relaid.published
+        old_files, new_files = before.site_files(), relaid.site_files
         shown = {a.path for a in published}
         delta = old_files ^ new_files
         others = [a for a in published if a.links and a.path not in fresh and _links_to(a, delta)] if delta else []
-        gone, come = set(shape.warnings), set(layout.warnings)
-        for key, article in before.items():
+        gone, come = set(before.warnings), set(layout.warnings)
+        for key, article in previous.items():
             gone.update(article.warnings)
-            if self.store.showing(key):  # it was published: its links were checked
+            if before.showing(key):  # it was published: its links were checked
                 gone.update(_dead_links(article, old_files))
         for key, article in fresh.items():
             come.update(article.warnings)
@@ -365,23 +321,19 @@ class _Rebuild:
         for article in others:
             gone.update(_dead_links(article, old_files))
             come.update(_dead_links(article, new_files))
-        warnings = (set(self.last.result.warnings) - gone) | come  # type: ignore[attr-defined]
-        if (self.strict and warnings) or (self.links and any(w.field in ("link", "image") and " not found" in w.message
-                                                             for w in warnings)):
-            return None  # the full build raises them as errors
-        return tuple(sorted(warnings, key=warning_order))
+        return (set(last) - gone) | come
 
-    def _write(self, renderer: Renderer, pages: list[tuple[int, Page]], files: list[str], gone: set[str],
-               outputs: dict[str, str], fingerprints: dict[str, str], progress: Progress) -> int:
-        """Render ``pages`` into the output, delete the files of pages that are ``gone``; updates
-        ``outputs``. Returns how many files were written."""
-        with Output(self.target, partial=True) as out:
-            for file in gone:
+    @staticmethod
+    def _write(renderer: Renderer, relaid: Relaid, outputs: dict[str, str], target: Path, progress: Progress) -> int:
+        """Render the pages to do into ``target``, delete the files of pages that are gone;
+        updates ``outputs``. Returns how many files were written."""
+        with Output(target, partial=True) as out:
+            for file in relaid.gone:
                 out.drop(file)
             fresh = []
-            for index, page in pages:
-                file = files[index]
-                outputs[file] = fingerprints[file]
+            for index, page in relaid.todo:
+                file = relaid.files[index]
+                outputs[file] = relaid.fingerprints[file]
                 if out.claim(file, page.url) is not None:
                     fresh.append(page)
             errors = workers.render_pages(renderer, fresh, out.writer(), workers.default_jobs(), progress)
@@ -390,7 +342,218 @@ class _Rebuild:
             workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
             out.commit()
         faults.point("after-commit")
+        for file in relaid.gone:
+            outputs.pop(file, None)
         return out.written
+
+
+class _CommandLine(_Rebuild):
+    def __init__(self, config: Config, folder: Path, header: Header, last: LastBuild, inputs: Inputs, target: Path,
+                 now: datetime, store: pagestore.PageStore, strict: bool, links: bool, read: dict[str, Entry]):
+        self.config, self.folder, self.header, self.last, self.inputs = config, folder, header, last, inputs
+        self.target, self.now, self.store, self.strict, self.links = target, now, store, strict, links
+        self.read = read
+
+    def run(self, preview: bool, progress: Progress, started: float) -> BuildResult | None:
+        config, store, last = self.config, self.store, self.last
+        shape = store.layout()
+        if shape is None or store.dead > len(shape.files) or len(shape.overlay) > OVERLAY:
+            return None  # damaged, or grown by many quick builds: the full build writes it anew
+        stored = store.records(shape)
+        if stored is None:
+            return None
+        self.before = Before(stored, shape.groups, shape.urls, shape.files, shape.lastmods, shape.terms,
+                             shape.updates, shape.warnings, shape.provided, shape.failed_drafts, store.bases,
+                             store.pages, store.showing, store.refs, store.files)
+        changed = {p for p, s in self.inputs.stamps.items() if shape.stamps.get(p) != s} \
+            | (shape.stamps.keys() - self.inputs.stamps.keys())  # since the records were stored
+        if not _only_articles(config, changed):
+            return None
+        read = self._read(changed)
+        if read is None:
+            return None
+        records, fresh, previous = read  # every record now, the new ones, the last build's of those files
+        bodies = self.cache.stored_bodies
+        if any(a.body.file is not None and os.path.basename(a.body.file) not in bodies for a in records.values()):
+            return None  # bodies gone from the cache: the full build reads those articles again
+        outputs = dict(self.cache.outputs)
+        found = self.relay(records, fresh, previous, outputs)
+        if found is None:
+            return None
+        relaid, now_shown = found
+        warnings = self._warnings(last.result.warnings, relaid, fresh, previous)  # type: ignore[attr-defined]
+        if (self.strict and warnings) or (self.links and any(w.field in ("link", "image") and " not found" in w.message
+                                                             for w in warnings)):
+            return None  # the full build raises them as errors
+        renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config))
+        written = self._write(renderer, relaid, outputs, self.target, progress)
+        layout = relaid.layout
+        name = pagestore.extend(self.folder, store, relaid.slots, relaid.fingerprints, relaid.refs,
+                                frozenset(relaid.site_files), pagestore.Layout(
+            {**shape.overlay, **fresh, **dict.fromkeys(self.removed)}, self.inputs.stamps, shape.failed_drafts,
+            tuple((*group, count) for group, count in zip(relaid.groups, relaid.counts, strict=True)),
+            tuple(relaid.urls), tuple(relaid.files), tuple(relaid.lastmods),
+            (layout.tags.names, layout.tags.urls, layout.people.names, layout.people.urls), layout.updates,
+            layout.warnings, shape.provided))
+        left_out = now_shown.left_out  # type: ignore[attr-defined]
+        result = replace(last.result, pages=len(relaid.slots), articles=len(relaid.published),  # type: ignore
+                         drafts_skipped=left_out["draft"] + shape.failed_drafts,
+                         scheduled_skipped=left_out["scheduled"], expired_skipped=left_out["expired"],
+                         next_change=now_shown.next_change,  # type: ignore[attr-defined]
+                         articles_read=self.reads, pages_rendered=len(relaid.todo), files_written=written,
+                         files_kept=len(outputs) - written, output=self.target,
+                         warnings=tuple(sorted(warnings, key=warning_order)))
+        entries = {**self.cache.state.entries, **self.entries}
+        for key in self.removed:
+            entries.pop(key, None)
+        self.cache.remember(entries, outputs)
+        self.cache.remember_build(LastBuild(self.inputs.signature, replace(
+            result, articles_read=0, pages_rendered=0, files_written=0, files_kept=len(outputs), output=None,
+            seconds=0.0), self.inputs.head, self.inputs.stamps, name))
+        self.cache.save()
+        _drop_bodies(previous, fresh)
+        return replace(result, seconds=time.perf_counter() - started)
+
+    def _read(self, changed: set[str]) -> tuple[dict[str, Article], dict[str, Article], dict[str, Article]] | None:
+        """Every record as it is now (those of unchanged files from the store), the records of
+        the ``changed`` files that exist, and the last build's records of those that it read;
+        None when one of them is a case for the full build."""
+        config, last = self.config, self.last
+        keys = {path: config.relpath(Path(path)) for path in changed}
+        self.cache = cache = BuildCache.open(self.folder, self.header.key, config.root, only=keys.values(),
+                                             header=self.header)
+        self.entries = dict(cache.state.entries)
+        self.removed: set[str] = set()
+        self.reads = 0
+        records = dict(self.before.records)
+        fresh: dict[str, Article] = {}
+        previous: dict[str, Article] = {}
+        renderer = Markdown()
+        for path in sorted(changed):
+            key = keys[path]
+            entry = cache.state.entries.get(key)
+            if last.stamps.get(path) is not None:
+                if entry is None:
+                    return None  # a file the last build could not read: its mistakes are the full build's to report
+                previous[key] = entry.article
+            stamp = self.inputs.stamps.get(path)
+            if stamp is None:
+                if not self._remove(records, key):
+                    return None
+                self.entries.pop(key, None)
+                self.removed.add(key)
+                continue
+            known = self.read.get(key)
+            if entry is not None and (entry.size, entry.mtime_ns) == stamp:
+                article = entry.article  # read since the records were stored (the quick path of an edit)
+            elif known is not None and (known.size, known.mtime_ns) == stamp:
+                article = known.article  # read by the quick path of this build, which found it moved
+                self.entries[key] = known
+                self.reads += 1
+            else:
+                if entry is not None:
+                    remember_sources(entry.article, config.root)  # its photos, if unchanged, are not read again
+                try:
+                    article = cache.keep_body(load_article(config, Path(path), renderer, shown=key))
+                except BuildFailed:
+                    return None  # the full build reports every mistake of every file
+                self.entries[key] = Entry(stamp[1], stamp[0], article)
+                self.reads += 1
+            if not self._take(records, fresh, key, article):
+                return None
+        return records, fresh, previous
+
+    def _remove(self, records: dict[str, Article], key: str) -> bool:
+        old = records.pop(key, None)
+        return old is None or not old.assets  # files beside it to delete: the full build's
+
+    def _take(self, records: dict[str, Article], fresh: dict[str, Article], key: str, article: Article) -> bool:
+        now = self.now
+        if not article.draft and (article.date > now or (article.expires is not None and article.expires <= now)):
+            return False  # scheduled, or gone: the full build decides, and marks its pages
+        old = self.before.records.get(key)
+        if article.assets != (old.assets if old is not None else ()):
+            return False  # files beside it to copy or drop
+        records[key] = fresh[key] = article
+        return True
+
+
+class _Preview(_CommandLine):
+    def __init__(self, config: Config, cache: BuildCache, session: Session, output: Path, now: datetime,
+                 before: Before):
+        self.config, self.cache, self.session, self.target, self.now, self.before = \
+            config, cache, session, output, now, before
+
+    def run(self, changed: set[Path], started: float) -> BuildResult | None:  # type: ignore[override]
+        config, cache, session = self.config, self.cache, self.session
+        content = config.dir("content")
+        records = dict(self.before.records)
+        entries = dict(cache.state.entries)
+        fresh: dict[str, Article] = {}
+        previous: dict[str, Article] = {}
+        renderer = Markdown()
+        for path in sorted(changed):
+            if not path.is_relative_to(content):
+                return None
+            if path.suffix != ".md" and not path.exists():
+                continue  # an editor's temporary file, come and gone
+            if path.suffix != ".md" or any(p.startswith((".", "_")) for p in path.relative_to(content).parts):
+                return None
+            key = config.relpath(path)
+            entry = entries.get(key)
+            if entry is not None:
+                previous[key] = entry.article
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:
+                if entry is None or not self._remove(records, key):
+                    return None
+                del entries[key]
+                continue
+            try:
+                article = cache.keep_body(load_article(config, path, renderer, shown=key))
+            except BuildFailed:
+                return None  # the full build shows every mistake
+            entries[key] = Entry(stat.st_mtime_ns, stat.st_size, article)
+            if not self._take(records, fresh, key, article):
+                return None
+        if not fresh and not previous:
+            return None
+        outputs = dict(cache.outputs)
+        found = self.relay(records, fresh, previous, outputs)
+        if found is None:
+            return None
+        relaid, _ = found
+        written = self._write(session.renderer, relaid, outputs, self.target,  # type: ignore[arg-type]
+                              Progress(enabled=False))
+        pages = self.before.pages([i for i in relaid.slots if type(i) is int])
+        assert pages is not None
+        kept = iter(pages)
+        layout = relaid.layout
+        model = SiteModel(
+            articles=layout.ordered, pages=tuple(next(kept) if type(s) is int else s for s in relaid.slots),
+            files=tuple(relaid.files), warnings=layout.warnings,
+            by_channel={k: tuple(v) for k, v in layout.by_channel.items()},
+            by_section={k: tuple(v) for k, v in layout.by_section.items()},
+            groups=tuple((*group, count) for group, count in zip(relaid.groups, relaid.counts, strict=True)),
+            lastmods=tuple(relaid.lastmods),
+            terms=(layout.tags.names, layout.tags.urls, layout.people.names, layout.people.urls))
+        session.moved(model, relaid.refs, frozenset(relaid.site_files))
+        cache.remember(entries, outputs)
+        cache.save()
+        warnings = self._warnings((), relaid, fresh, previous)
+        return BuildResult.of(model, len(entries), reads=len(fresh), rendered=len(relaid.todo), written=written,
+                              kept=len(outputs) - written, started=started, output=self.target,
+                              warnings=tuple(sorted(warnings, key=warning_order)))
+
+
+def _drop_bodies(previous: dict[str, Article], fresh: dict[str, Article]) -> None:
+    """Delete the bodies of the last build's records of files deleted or rewritten since (a
+    partial cache leaves those of other records alone)."""
+    for key, article in previous.items():
+        if article.body.file is not None and (key not in fresh or fresh[key].body.file != article.body.file):
+            with contextlib.suppress(OSError):
+                os.unlink(article.body.file)
 
 
 def _same_terms(old: tuple[dict[str, str], ...], new: tuple[dict[str, str], ...]) -> bool:

@@ -43,6 +43,7 @@ from .config import Config, load_config
 from .errors import BuildFailed, SiteError, count
 from .incremental import Session
 from .patch import patch_articles
+from .restructure import restructure_preview
 from .watch import Watcher
 
 
@@ -107,11 +108,14 @@ class Preview:
             return self.state
 
     def _build(self, changed: set[Path] | None) -> BuildResult:
-        """The quick path of :mod:`newsroom.patch` when it applies, else a full (incremental) build."""
+        """The quick paths of :mod:`newsroom.patch` and :mod:`newsroom.restructure` when one
+        applies, else a full (incremental) build."""
         config = self._config(changed)
         assert self.cache is not None
         if changed and self.session.model is not None:
             result = patch_articles(config, self.cache, self.session, changed, self.site)
+            if result is None:
+                result = restructure_preview(config, self.cache, self.session, changed, self.site)
             if result is not None:
                 return result
         try:
