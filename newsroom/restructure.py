@@ -323,11 +323,11 @@ class _Rebuild:
             come.update(_dead_links(article, new_files))
         return (set(last) - gone) | come
 
-    @staticmethod
-    def _write(renderer: Renderer, relaid: Relaid, outputs: dict[str, str], target: Path, progress: Progress) -> int:
+    def _write(self, renderer: Renderer, relaid: Relaid, outputs: dict[str, str], target: Path,
+               progress: Progress) -> int:
         """Render the pages to do into ``target``, delete the files of pages that are gone;
         updates ``outputs``. Returns how many files were written."""
-        with Output(target, partial=True) as out:
+        with Output(target, partial=True, keep=self.config.build.keep) as out:
             for file in relaid.gone:
                 out.drop(file)
             fresh = []

@@ -250,7 +250,8 @@ def make_photos(todo: list[tuple[Path, list[Variant], Path]], jobs: int, progres
     _job.update(photos=todo)
     try:
         results: list[str | None] = []
-        for chunk in _run(_photo_chunk, "photos", jobs, 2, progress, "making photos", len, chunk=1):
+        for chunk in _run(_photo_chunk, "photos", jobs, 2, progress, "making photos", len, chunk=1,
+                          own_share=True):  # forked beside a build that holds the model: one worker fewer
             results.extend(chunk)
         return results
     finally:
