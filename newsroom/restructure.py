@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import gc
 import os
 import time
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,8 +73,9 @@ def restructure(config: Config, folder: Path, header: Header, inputs: Inputs, ta
     if store is None:
         return None
     try:
-        return _CommandLine(config, folder, header, last, inputs, target, now, store, strict, links, read or {}).run(
-            preview, progress, started)
+        with _collector_paused():
+            return _CommandLine(config, folder, header, last, inputs, target, now, store, strict, links,
+                                read or {}).run(preview, progress, started)
     finally:
         store.close()
 
@@ -104,7 +107,23 @@ def restructure_preview(config: Config, cache: BuildCache, session: Session, cha
         model.lastmods, model.terms, any(a.updated is not None for a in model.articles), model.warnings,
         session.provided, session.failed_drafts, session.bases, lambda indices: [pages[i] for i in indices],
         session.pages_showing, lambda: session.refs, lambda: session.site_files)
-    return _Preview(config, cache, session, output, datetime.now(UTC), before).run(changed, started)
+    with _collector_paused():
+        return _Preview(config, cache, session, output, datetime.now(UTC), before).run(changed, started)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cycle collection while the site is laid out again: it makes a million small objects
+    beside a hundred thousand records, none of them garbage in a cycle, and the collector's
+    passes over them cost more than the work (at 100,000 articles, 1.8 s of 1.9 s naming
+    the groups)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
