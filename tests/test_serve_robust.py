@@ -339,6 +339,7 @@ def test_rebuild_survives_an_unexpected_exception_and_builds_again(make_site, mo
         good = preview.rebuild()
         assert good.root is not None and good.errors == ()
         monkeypatch.setattr(serve, "build", broken)
+        monkeypatch.setattr(serve, "restructure_preview", broken)  # a new story: the structural quick path
         (site / "content/changzhi/b.md").write_text(article("Second story"), encoding="utf-8")
         assert preview.rebuild({(site / "content/changzhi/b.md").resolve()}) == good  # the last good site
         assert lines[-1] == ("internal error during rebuild: RuntimeError: disk on fire; "
@@ -346,6 +347,7 @@ def test_rebuild_survives_an_unexpected_exception_and_builds_again(make_site, mo
         assert "  Traceback (most recent call last):" in lines
 
         monkeypatch.setattr(serve, "build", real_build)
+        monkeypatch.undo()  # the structural quick path too
         (site / "content/changzhi/a.md").write_text(article("Edited title"), encoding="utf-8")
         state = preview.rebuild({(site / "content/changzhi/a.md").resolve()})  # b.md, added meanwhile, too
         assert state == good and lines[-1].startswith("built ")
