@@ -103,7 +103,7 @@ class Layout:
     urls: tuple[str, ...]  # the URL of each page
     files: tuple[str, ...]  # its output file
     lastmods: tuple[str | None, ...]  # its sitemap date, None for a page not in the sitemap
-    terms: tuple[dict[str, str], ...]  # names and page paths of tags, then of people (see model.Taxonomy)
+    terms: tuple[dict[str, str], ...]  # names and page paths of tags, then of people (see taxonomy.Taxonomy)
     updates: bool  # some published article has an updated: time
     warnings: tuple[SiteError, ...]  # the model's
     provided: frozenset[str]
