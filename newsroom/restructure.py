@@ -239,6 +239,8 @@ class _Preview(Rebuild):
             if not path.is_relative_to(content):
                 return None
             if path.suffix != ".md" and not path.exists():
+                if any(config.relpath(path) in a.depends for a in records.values()):
+                    return None  # an image an article shows is gone
                 continue  # an editor's temporary file, come and gone
             if path.suffix != ".md" or any(p.startswith((".", "_")) for p in path.relative_to(content).parts):
                 return None

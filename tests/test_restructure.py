@@ -224,3 +224,26 @@ def test_the_previews_structural_path_gives_the_bytes_of_a_clean_build(site: Pat
         assert snapshot(output) == snapshot(clean), history
         shutil.rmtree(clean)
     assert taken >= 8, history
+
+
+def test_the_preview_sees_a_photo_deleted_with_a_story_added(site: Path, tmp_path: Path) -> None:
+    from newsroom.cache import cache_key
+    from newsroom.incremental import Session
+    from newsroom.patch import patch_articles
+    from newsroom.restructure import restructure_preview
+
+    photo = site / "content" / "changzhi" / "beside.jpg"  # a photo beside the story that shows it
+    photo.write_bytes(JPEG)
+    (site / "content" / "changzhi" / "shows.md").write_text(
+        "---\ntitle: Shows\ndate: 2021-02-02 08:00\nimage: beside.jpg\n---\nBody.\n", encoding="utf-8")
+    config = load_config(site / "site.toml", drafts=True, future=True)
+    output = tmp_path / "preview"
+    cache = BuildCache(None, cache_key(config), config.root)
+    session = Session()
+    build(config, preview=True, cache=cache, output=output, session=session)
+    added = site / "content" / "changzhi" / "added.md"
+    added.write_text("---\ntitle: Added\ndate: 2021-03-03 08:00\n---\nNo photo here.\n", encoding="utf-8")
+    photo.unlink()  # in the same batch of events: the story that shows it must be read again
+    changed = {added.resolve(), photo.resolve()}
+    assert patch_articles(config, cache, session, changed, output) is None
+    assert restructure_preview(config, cache, session, changed, output) is None  # the full build's
