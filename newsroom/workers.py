@@ -80,10 +80,11 @@ def _items(task: Task, key: str) -> list[Any]:
 
 def _run(function: Callable[[Task], Any], key: str, jobs: int, minimum: int,
          progress: Progress, stage: str, sizes: Callable[[Any], int], chunk: int = CHUNK,
-         own_share: bool = False) -> Iterator[Any]:
+         own_share: bool = False, ahead: int = 16) -> Iterator[Any]:
     """Apply ``function`` to batches of the job's list ``_job[key]``, in order, on a pool when
     worth it. With ``own_share``, forked workers are one fewer and this process does the
-    batches they have not started (see :func:`_shared_with_pool`)."""
+    batches they have not started, each worker having ``ahead`` batches queued (see
+    :func:`_shared_with_pool`)."""
     count = len(_job[key])
     chunks = [list(range(start, min(start + chunk, count))) for start in range(0, count, chunk)]
     progress.stage(stage, count)
@@ -98,7 +99,7 @@ def _run(function: Callable[[Task], Any], key: str, jobs: int, minimum: int,
             frozen = True
             pool = ProcessPoolExecutor(max_workers=jobs - 1, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_worker_started, initargs=(os.getpid(),))
-            results = _shared_with_pool(pool, function, chunks, jobs - 1)
+            results = _shared_with_pool(pool, function, chunks, jobs - 1, ahead)
         elif method == "fork":
             pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_worker_started, initargs=(os.getpid(),))
@@ -126,18 +127,20 @@ def _run(function: Callable[[Task], Any], key: str, jobs: int, minimum: int,
 
 
 def _shared_with_pool(pool: ProcessPoolExecutor, function: Callable[[Task], Any], chunks: list[list[int]],
-                      workers: int) -> Iterator[Any]:
+                      workers: int, ahead: int = 16) -> Iterator[Any]:
     """The results of ``function`` on every batch, in order: the ``workers`` of ``pool`` take
     batches from the front, this process takes them from the back. A forked worker counts
     every page of the build it shares in its RSS; one worker fewer is a third less memory
-    summed over the processes at the same speed."""
+    summed over the processes at the same speed. Each worker has ``ahead`` batches queued:
+    many for short batches (pages), so that it never waits for this process; one for long
+    ones (a photo each), so that this process is not left without any."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
     futures: dict[int, Any] = {}
     done: dict[int, Any] = {}
     front, back, emitted = 0, len(chunks), 0
     while emitted < len(chunks):
-        while front < back and len(futures) < 16 * workers:
+        while front < back and len(futures) < ahead * workers:
             futures[front] = pool.submit(function, (chunks[front], None))
             front += 1
         for number in [n for n, future in futures.items() if future.done()]:
@@ -251,7 +254,7 @@ def make_photos(todo: list[tuple[Path, list[Variant], Path]], jobs: int, progres
     try:
         results: list[str | None] = []
         for chunk in _run(_photo_chunk, "photos", jobs, 2, progress, "making photos", len, chunk=1,
-                          own_share=True):  # forked beside a build that holds the model: one worker fewer
+                          own_share=True, ahead=1):  # forked beside a build that holds the model: one worker fewer
             results.extend(chunk)
         return results
     finally:

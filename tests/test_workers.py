@@ -107,3 +107,19 @@ def test_the_build_does_a_share_of_the_batches_beside_its_workers(items: int, jo
     if items >= 100:
         assert os.getpid() in doers and len(doers) >= 2
     assert len(doers) <= jobs
+
+
+def test_long_batches_are_shared_too(monkeypatch) -> None:
+    """Photos are one long batch each, a few per build: with one batch queued ahead for the
+    worker, the build's own process makes some of them instead of waiting for it."""
+    from newsroom.progress import Progress
+
+    monkeypatch.setattr(workers, "_start_method", lambda: "fork")
+    workers._job.update(items=list(range(4)))
+    try:
+        done = [pair for batch in workers._run(_where, "items", 2, 2, Progress(enabled=False), "testing", len,
+                                               chunk=1, own_share=True, ahead=1) for pair in batch]
+    finally:
+        workers._job.clear()
+    assert [item for item, _ in done] == list(range(4))
+    assert os.getpid() in {pid for _, pid in done} and len({pid for _, pid in done}) == 2
