@@ -468,12 +468,8 @@ def check_urls(pages: Iterable[Page]) -> tuple[str, ...]:
                 errors.append(SiteError(mine.article.path, None, "slug",
                                         f"URL {page.url} is also the URL of {_owner(theirs)}; "
                                         "give one of them another slug"))
-    keys = sorted(owners)
-    for leaf in [k for k in keys if not k.endswith("/index.html") and k != "index.html"]:  # files, not folders
-        at = bisect.bisect_left(keys, leaf + "/")
-        if at == len(keys) or not keys[at].startswith(leaf + "/"):
-            continue
-        page, other = owners[keys[at]], owners[leaf]  # a page would need a folder where another is a file
+    for leaf, inside in nested_files(owners):
+        page, other = owners[inside], owners[leaf]  # a page would need a folder where another is a file
         for mine in (page, other):
             if isinstance(mine, ArticlePage | RedirectPage) and mine.article is not None:
                 alias = isinstance(mine, RedirectPage)
@@ -483,6 +479,19 @@ def check_urls(pages: Iterable[Page]) -> tuple[str, ...]:
     if errors:
         raise BuildFailed(errors)
     return tuple(owners)
+
+
+def nested_files(files: Iterable[str]) -> list[tuple[str, str]]:
+    """Each output file (not a folder's index.html) with a file that would have to be inside it."""
+    keys = sorted(files)
+    found = []
+    for leaf in keys:
+        if leaf.endswith("/index.html") or leaf == "index.html":
+            continue  # a folder's page
+        at = bisect.bisect_left(keys, leaf + "/")
+        if at < len(keys) and keys[at].startswith(leaf + "/"):
+            found.append((leaf, keys[at]))
+    return found
 
 
 def _owner(page: Page) -> str:

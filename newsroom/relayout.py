@@ -10,7 +10,6 @@ the session in the preview); :meth:`Rebuild.relay` returns the new pages as a
 
 from __future__ import annotations
 
-import bisect
 import gc
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -20,12 +19,21 @@ from datetime import datetime
 from pathlib import Path
 
 from . import faults, workers
-from .builder import _dead_links, _later_clashes, _published
+from .builder import _dead_links, _later_clashes, _on_site, _published
 from .config import Config
 from .content import Article
 from .errors import BuildFailed, SiteError
 from .fingerprint import last_articles, page_fingerprint
-from .model import EVERY_TIME, Layout, page_articles, placement_key, sitemap_entries, sitemap_lastmod, swap_articles
+from .model import (
+    EVERY_TIME,
+    Layout,
+    nested_files,
+    page_articles,
+    placement_key,
+    sitemap_entries,
+    sitemap_lastmod,
+    swap_articles,
+)
 from .output import Output
 from .pages import Page
 from .progress import Progress
@@ -267,7 +275,8 @@ class Rebuild:
         old_files, new_files = before.site_files(), relaid.site_files
         shown = {a.path for a in published}
         delta = old_files ^ new_files
-        others = [a for a in published if a.links and a.path not in fresh and _links_to(a, delta)] if delta else []
+        others = [a for a in published if a.links and a.path not in fresh
+                  and any(_on_site(path, delta) for path, _ in a.links)] if delta else []  # links to what came or went
         gone, come = set(before.warnings), set(layout.warnings)
         for key, article in previous.items():
             gone.update(article.warnings)
@@ -314,25 +323,4 @@ def _same_terms(old: tuple[dict[str, str], ...], new: tuple[dict[str, str], ...]
 
 def _clash(files: list[str]) -> bool:
     """Two pages on one file, or a page where another's file would need a folder."""
-    if len(set(files)) != len(files):
-        return True
-    ordered = sorted(files)
-    for file in ordered:
-        if file.endswith("/index.html") or file == "index.html":
-            continue  # a folder's page
-        at = bisect.bisect_left(ordered, file + "/")
-        if at < len(ordered) and ordered[at].startswith(file + "/"):
-            return True
-    return False
-
-
-def _links_to(article: Article, files: set[str] | frozenset[str]) -> bool:
-    """Whether a link of ``article``'s body may name one of ``files``."""
-    for path, _ in article.links:
-        relative = path.lstrip("/")
-        if not relative or relative.endswith("/"):
-            if relative + "index.html" in files:
-                return True
-        elif relative in files or relative + "/index.html" in files:
-            return True
-    return False
+    return len(set(files)) != len(files) or bool(nested_files(files))
