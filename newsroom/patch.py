@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import pagestore, workers
+from . import faults, pagestore, workers
 from .builder import BuildResult
 from .cache import BuildCache, Entry, Header
 from .config import Config
@@ -197,18 +198,30 @@ def _swaps(config: Config, cache: BuildCache, entries: dict[str, Entry], changed
 
 def _write(renderer: Renderer, pages: list[Page], bases: dict[str, str], outputs: dict[str, str], target: Path,
            progress: Progress | None = None) -> tuple[int, int]:
-    """Render those of ``pages`` whose fingerprint changed into ``target`` as a build does (on
-    every core when there are many), no file coming or going; updates ``outputs``. Returns
-    (rendered, written)."""
-    with Output(target, partial=True) as out:
+    """Render those of ``pages`` whose fingerprint changed into ``target``, no file coming or
+    going; updates ``outputs``. Returns (rendered, written)."""
+    todo = []
+    for page in pages:
+        relative = output_file(page.url)
+        fingerprint = page_fingerprint(page, bases[page.kind])
+        if outputs.get(relative) != fingerprint:
+            todo.append((relative, page, fingerprint))
+    return write_pages(renderer, todo, outputs, target, progress=progress)
+
+
+def write_pages(renderer: Renderer, todo: list[tuple[str, Page, str]], outputs: dict[str, str], target: Path, *,
+                gone: Iterable[str] = (), keep: tuple[str, ...] = (), progress: Progress | None = None
+                ) -> tuple[int, int]:
+    """A quick path's commit: render the pages of ``todo`` (file, page, fingerprint) into
+    ``target`` as a build does (on every core when there are many) and delete the files
+    ``gone``, changing nothing else; updates ``outputs``. Returns (rendered, written)."""
+    with Output(target, partial=True, keep=keep) as out:
+        for file in gone:
+            out.drop(file)
         fresh = []
-        for page in pages:
-            relative = output_file(page.url)
-            fingerprint = page_fingerprint(page, bases[page.kind])
-            if outputs.get(relative) == fingerprint:
-                continue
-            outputs[relative] = fingerprint
-            if out.claim(relative, page.url) is not None:
+        for file, page, fingerprint in todo:
+            outputs[file] = fingerprint
+            if out.claim(file, page.url) is not None:
                 fresh.append(page)
         errors = workers.render_pages(renderer, fresh, out.writer(), workers.default_jobs(),
                                       progress or Progress(enabled=False))
@@ -216,6 +229,9 @@ def _write(renderer: Renderer, pages: list[Page], bases: dict[str, str], outputs
             raise BuildFailed(errors)
         workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
         out.commit()
+    faults.point("after-commit")
+    for file in gone:
+        outputs.pop(file, None)
     return len(fresh), out.written
 
 

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import faults, workers
 from .builder import _dead_links, _later_clashes, _on_site, _published
 from .config import Config
 from .content import Article
-from .errors import BuildFailed, SiteError
+from .errors import SiteError
 from .fingerprint import last_articles, page_fingerprint
 from .model import (
     EVERY_TIME,
@@ -34,8 +33,8 @@ from .model import (
     sitemap_lastmod,
     swap_articles,
 )
-from .output import Output
 from .pages import Page
+from .patch import write_pages
 from .progress import Progress
 from .render import Renderer
 from .urls import output_file
@@ -295,24 +294,9 @@ class Rebuild:
                progress: Progress) -> int:
         """Render the pages to do into ``target``, delete the files of pages that are gone;
         updates ``outputs``. Returns how many files were written."""
-        with Output(target, partial=True, keep=self.config.build.keep) as out:
-            for file in relaid.gone:
-                out.drop(file)
-            fresh = []
-            for index, page in relaid.todo:
-                file = relaid.files[index]
-                outputs[file] = relaid.fingerprints[file]
-                if out.claim(file, page.url) is not None:
-                    fresh.append(page)
-            errors = workers.render_pages(renderer, fresh, out.writer(), workers.default_jobs(), progress)
-            if errors:
-                raise BuildFailed(errors)
-            workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
-            out.commit()
-        faults.point("after-commit")
-        for file in relaid.gone:
-            outputs.pop(file, None)
-        return out.written
+        todo = [(relaid.files[index], page, relaid.fingerprints[relaid.files[index]]) for index, page in relaid.todo]
+        return write_pages(renderer, todo, outputs, target, gone=relaid.gone, keep=self.config.build.keep,
+                           progress=progress)[1]
 
 
 def _same_terms(old: tuple[dict[str, str], ...], new: tuple[dict[str, str], ...]) -> bool:
