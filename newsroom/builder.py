@@ -197,7 +197,7 @@ def _remember(cache: BuildCache, inputs: Inputs | None, result: BuildResult, mod
                                   loaded.failed_drafts, model.groups, tuple(p.url for p in model.pages), plan.files,
                                   model.lastmods, model.terms, any(a.updated is not None for a in model.articles),
                                   model.warnings, supplied)
-        stored = pagestore.save(cache.folder, model.pages, plan.files, plan.fingerprints, plan.refs, plan.bases,
+        stored = pagestore.save(cache.folder, model.pages, plan.fingerprints, plan.refs, plan.bases,
                                 frozenset(copies).union(model.files), {a.path: a for a in loaded.articles}, layout,
                                 previous=stored)
     cache.remember_build(LastBuild(inputs.signature, replace(result, seconds=0.0), inputs.head, inputs.stamps,

@@ -6,11 +6,14 @@ build stores its page records in ``pages-<token>.pickle`` in the cache folder, i
 of about :data:`CHUNK` pages (by a hash of their output file) with every Article in them
 pickled as a reference by path, after an index: which pages hold each article (the
 fingerprint pass finds that for free), where each page and chunk is, and the fingerprint
-base of each page kind; the site's file names (to check an edited article's links) come
-last. A quick build reads the index and the chunks of the pages it renders, their
+base of each page kind; then the site's file names (to check an edited article's links),
+every record the build read and the :class:`Layout` the structural quick path starts
+from. A quick build reads the index and the chunks of the pages it renders, their
 articles stand-ins with only a path; :func:`newsroom.model.swap_articles` puts the
 current records in and renews what pages copy out of them. At 10,000 articles the file
-holds about 21 MB, of which an edit reads a few hundred kB.
+holds about 40 MB (21 of pages, 13 of records, the layout and index the rest), of which
+an edit reads a few hundred kB and a structural edit the records and the layout. A structural build writes
+the next store by :func:`extend`: what it keeps is copied, what it made appended.
 """
 
 from __future__ import annotations
@@ -116,17 +119,18 @@ def _chunk_count(pages: int) -> int:
     return count
 
 
-def save(folder: Path, pages: tuple[Page, ...], files: tuple[str, ...], fingerprints: dict[str, str],
-         refs: dict[str, array[int]], bases: dict[str, str], site_files: frozenset[str],
-         records: dict[str, Article], layout: Layout, previous: str | None = None) -> str:
-    """Store the pages (``files``: the output file of each, whose ``fingerprints`` tell what
-    it shows) in ``folder`` under a new name, which is returned (the cache header names it).
+def save(folder: Path, pages: tuple[Page, ...], fingerprints: dict[str, str], refs: dict[str, array[int]],
+         bases: dict[str, str], site_files: frozenset[str], records: dict[str, Article], layout: Layout,
+         previous: str | None = None) -> str:
+    """Store the pages (``layout.files``: the output file of each, whose ``fingerprints`` tell
+    what it shows) in ``folder`` under a new name, which is returned (the cache header names it).
     A page belongs to a chunk by its file name, so an edit leaves most chunks as they were:
     a chunk whose pages and fingerprints are those of a chunk of the ``previous`` store is
     copied from it rather than pickled again (at 10,000 articles pickling them all costs 0.25 s)."""
     import hashlib
     import zlib
 
+    files = layout.files
     count = _chunk_count(len(pages))
     members: list[list[int]] = [[] for _ in range(count)]
     chunk_of, place_of = array("I", bytes(4 * len(pages))), array("I", bytes(4 * len(pages)))
