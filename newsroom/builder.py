@@ -142,7 +142,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     plan = Plan.of(cache, renderer, model, copies, preview=preview, refs=inputs is not None or session is not None)
     if session is not None:
         session.remember(model, renderer, plan, site_files=frozenset(copies).union(model.files),
-                         provided=provided(config, copies), failed_drafts=loaded.failed_drafts)
+                         provided=provided(config, copies))
     recover(target)  # a build killed while applying its journal is finished first
     if not take_over and plan.unchanged(cache, target):
         cache.remember(entries, plan.fingerprints)  # nothing to write; records may have new mtimes

@@ -80,13 +80,12 @@ class Session:
 
     site_files: frozenset[str] = frozenset()  # every output file: pages and copies
     provided: frozenset[str] = frozenset()  # output files the site supplies itself (robots.txt)
-    failed_drafts: int = 0  # drafts left out for their mistakes
 
     def remember(self, model: SiteModel, renderer: Renderer, plan: Plan, *, site_files: frozenset[str] = frozenset(),
-                 provided: frozenset[str] = frozenset(), failed_drafts: int = 0) -> None:
+                 provided: frozenset[str] = frozenset()) -> None:
         """What a full build made, and which pages hold each article (``plan.refs``)."""
         self.model, self.renderer, self.bases, self.refs = model, renderer, plan.bases, plan.refs
-        self.site_files, self.provided, self.failed_drafts = site_files, provided, failed_drafts
+        self.site_files, self.provided = site_files, provided
 
     def forget(self) -> None:
         """The last build failed midway: what is here is not what the output shows."""

@@ -71,7 +71,6 @@ class Before:
     updates: bool
     warnings: tuple[SiteError, ...]  # the model's
     provided: frozenset[str]
-    failed_drafts: int
     bases: dict[str, str]
     pages: Callable[[list[int]], list[Page] | None]  # pages by index
     showing: Callable[[str], list[int]]  # the indices of the pages that hold an article

@@ -98,7 +98,7 @@ def restructure_preview(config: Config, cache: BuildCache, session: Session, cha
     before = Before(
         {k: e.article for k, e in cache.state.entries.items()}, model.groups, [p.url for p in pages], model.files,
         model.lastmods, model.terms, any(a.updated is not None for a in model.articles), model.warnings,
-        session.provided, session.failed_drafts, session.bases, lambda indices: [pages[i] for i in indices],
+        session.provided, session.bases, lambda indices: [pages[i] for i in indices],
         session.pages_showing, lambda: session.refs, lambda: session.site_files)
     with collector_paused():
         return _Preview(config, cache, session, output, datetime.now(UTC), before).run(changed, started)
@@ -120,7 +120,7 @@ class _CommandLine(Rebuild):
         if stored is None:
             return None
         self.before = Before(stored, shape.groups, shape.urls, shape.files, shape.lastmods, shape.terms,
-                             shape.updates, shape.warnings, shape.provided, shape.failed_drafts, store.bases,
+                             shape.updates, shape.warnings, shape.provided, store.bases,
                              store.pages, store.showing, store.refs, store.files)
         changed = {p for p, s in self.inputs.stamps.items() if shape.stamps.get(p) != s} \
             | (shape.stamps.keys() - self.inputs.stamps.keys())  # since the records were stored
