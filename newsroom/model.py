@@ -331,14 +331,15 @@ class Layout:
         if url == year_crumb.url:
             crumbs: tuple[Crumb, ...] = (self.home, top, year_crumb)
         else:
-            crumbs = (self.home, top, year_crumb, self._month_crumb(stories))
+            crumbs = (self.home, top, year_crumb, self._month(stories)[0])
         return [IndexPage(url=pager.url, kind="archive", title=crumbs[-1].label, crumbs=crumbs, pager=pager)
                 for pager in paginate(stories, url, self.config.build.per_page)]
 
     @staticmethod
-    def _month_crumb(stories: list[Article]) -> Crumb:
+    def _month(stories: list[Article]) -> tuple[Crumb, datetime]:
+        """The crumb of the month of ``stories`` (newest first), and its first day."""
         first_day = stories[0].date.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        return Crumb(first_day.strftime("%B %Y"), archive_path(first_day.year, first_day.month))
+        return Crumb(first_day.strftime("%B %Y"), archive_path(first_day.year, first_day.month)), first_day
 
     def _archive_terms(self) -> TermsPage:
         """``/archive/``: the years, each with its months."""
@@ -348,8 +349,7 @@ class Layout:
             listed = []
             for (y, _), in_month in self.months.items():
                 if y == year:
-                    crumb = self._month_crumb(in_month)
-                    first_day = in_month[0].date.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+                    crumb, first_day = self._month(in_month)
                     listed.append(TermCount(crumb.label, crumb.url, len(in_month), first_day))
             groups.append((TermCount(f"{year:04d}", archive_path(year), len(stories)), tuple(listed)))
         return TermsPage(url=ARCHIVE_PATH, kind="terms", title=label, crumbs=(self.home, Crumb(label, ARCHIVE_PATH)),
