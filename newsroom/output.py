@@ -53,6 +53,10 @@ class Writer:
         self._folders: set[str] = set()
 
     def _target(self, relative: str) -> Path:
+        if not self.fresh:
+            name = _staged_name(relative)
+            if name is not None:
+                return self.staging / name  # one folder: making the page's folders costs more than its bytes
         folder, _, _ = relative.rpartition("/")
         if folder not in self._folders:
             (self.staging / folder).mkdir(parents=True, exist_ok=True)
@@ -249,11 +253,11 @@ class Output:
             _write_manifest(self.staging, files)
         stale = (self.dropped & self.previous) - self.owners.keys() if self.partial \
             else (self.previous | self.foreign) - self.owners.keys()
-        moves = sorted(_walk(self.staging), key=lambda f: (f == MANIFEST, f))  # in name order, the manifest last
+        moves = sorted(map(_unstaged_name, _walk(self.staging)), key=lambda f: (f == MANIFEST, f))  # the manifest last
         journal = self.final.parent / f".{self.final.name}.journal-{os.getpid()}"
         temporary = journal.parent / (journal.name + ".tmp")
         faults.point("before-journal")
-        temporary.write_text(json.dumps({"staging": self.staging.name, "moves": moves,
+        temporary.write_text(json.dumps({"staging": self.staging.name, "flat": True, "moves": moves,
                                          "deletes": sorted(f for f in stale if not self._kept(f))}),
                              encoding="utf-8")
         os.replace(temporary, journal)
@@ -306,6 +310,21 @@ def _inside(relative: str) -> bool:
         and all(part not in ("", ".", "..") for part in relative.split("/"))
 
 
+def _staged_name(relative: str) -> str | None:
+    """The name under which an update stages ``relative``: its path as one name ("/" as "%2F",
+    "%" as "%25"), or None when that is too long for a file name (it is staged in folders)."""
+    name = relative.replace("%", "%25").replace("/", "%2F")
+    return name if "/" not in relative or len(name.encode("utf-8")) <= 240 else None
+
+
+def _unstaged_name(staged: str) -> str:
+    """The output path of a file found in a staging folder at ``staged`` (see :func:`_staged_name`)."""
+    return staged if "/" in staged else _STAGED_ESCAPE.sub(lambda m: "%" if m[1] == "25" else "/", staged)
+
+
+_STAGED_ESCAPE = re.compile("%(25|2F)")
+
+
 def _write_manifest(folder: Path, files: set[str] | frozenset[str]) -> None:
     (folder / MANIFEST).write_text("\n".join([_MANIFEST_HEADER, *sorted(files)]) + "\n", encoding="utf-8")
 
@@ -347,7 +366,7 @@ def _apply(journal: Path, final: Path) -> None:
     try:
         plan = json.loads(journal.read_text(encoding="utf-8"))
         staging = final.parent / plan["staging"]
-        moves, deletes = list(plan["moves"]), list(plan["deletes"])
+        moves, deletes, flat = list(plan["moves"]), list(plan["deletes"]), plan.get("flat") is True
         if not _inside(plan["staging"]) or "/" in plan["staging"] \
                 or not all(isinstance(f, str) and _inside(f) for f in moves + deletes):
             raise ValueError("a path outside the output folder")
@@ -359,7 +378,7 @@ def _apply(journal: Path, final: Path) -> None:
         for number, relative in enumerate(moves):
             if number == len(moves) // 2:
                 faults.point("apply-midway")
-            source = staging / relative
+            source = staging / ((_staged_name(relative) or relative) if flat else relative)
             if not source.exists():
                 continue  # moved by an earlier, interrupted run of this journal
             folder = relative.rpartition("/")[0]

@@ -90,6 +90,25 @@ def test_an_update_touches_only_changed_files_and_removes_stale_ones(tmp_path: P
     assert (out.written, out.kept) == (1, 1)
 
 
+def test_an_update_lands_every_path_however_it_is_spelled(tmp_path: Path) -> None:
+    """An update stages files under one flat name each; names with "%" in them, ones that
+    look like the escapes, and paths too long for one name all land where they belong."""
+    final = tmp_path / "public"
+    deep = "/".join(["a-rather-long-folder-name-for-a-news-archive"] * 7) + "/index.html"
+    names = ["index.html", "news/100%.html", "news/a%2Fb/index.html", "%25.txt", "new/x/y/z/page.html", deep,
+             "%2F"]
+    with Output(final) as out:
+        out.write("index.html", b"old", "home")
+        out.commit()
+    with Output(final) as out:
+        for name in names:
+            out.write(name, f"bytes of {name}".encode(), name)
+        out.commit()
+    assert snapshot(final) == {**{name: f"bytes of {name}".encode() for name in names}, MANIFEST: manifest_of(
+        *sorted(names))}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
 def test_static_file_that_would_overwrite_a_page_is_an_error(make_site) -> None:
     site = make_site({"content/changzhi/a.md": article(), "static/changzhi/index.html": "<p>mine</p>"})
     result = run_build(cwd=site)
