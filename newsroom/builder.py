@@ -19,15 +19,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import faults, pagestore, workers
+from .assets import NONE, Assets, fingerprint
 from .cache import BuildCache, Entry, LastBuild, cache_key
 from .config import Config
 from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError, line_of_key
 from .files import walk
+from .fingerprint import template_sources
 from .images import FOLDER, Source, Variant, variants
 from .incremental import Inputs, Plan, Session, input_signature
 from .model import build_model
-from .output import MANIFEST, Output, Writer, is_kept, recover
+from .output import MANIFEST, Output, Writer, kept_by, read_manifest, recover
 from .pages import Page, SiteModel
 from .progress import Progress
 from .render import Renderer
@@ -125,11 +127,16 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     now_shown = _published(config, articles, now)  # not scheduled, expired or a draft
     published = now_shown.articles
     clashes = _later_clashes(articles, published)  # a scheduled story's URL is checked before its day
-    copies, model = _model(config, published, [*loaded.errors, *clashes])  # model; raises every mistake so far
+    copies, model, supplied = _model(config, published, [*loaded.errors, *clashes], target if write else None)
     copies.update(_photos(config, published, now_shown.later, jobs, progress, write))  # photos: made or cached
+    sources = template_sources(config.dir("templates"))
+    assets = NONE if preview else fingerprint({r: source for r, (source, _) in copies.items()}, sources[0],
+                                              minify=config.build.minify)
+    copies.update(_asset_copies(assets, copies, cache.folder if write else None))
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
     reported = _warnings(config, found, published, model, copies, strict, links)
-    renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config) if write else None)
+    renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config) if write else None,
+                        assets=assets.names)
     left_out = now_shown.left_out
     done = functools.partial(BuildResult.of, model, len(articles) + loaded.failed_drafts, reads=loaded.reads,
                              started=started, warnings=reported, next_change=now_shown.next_change,
@@ -139,15 +146,15 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         _render(renderer, list(model.pages), None, jobs, progress)  # render, to check every page
         return done(rendered=len(model.pages), written=0, kept=0, output=None)
 
-    plan = Plan.of(cache, renderer, model, copies, preview=preview, refs=inputs is not None or session is not None)
+    plan = Plan.of(cache, renderer, model, copies, preview=preview, refs=inputs is not None or session is not None,
+                   sources=sources)
     if session is not None:
-        session.remember(model, renderer, plan, site_files=frozenset(copies).union(model.files),
-                         provided=provided(config, copies))
+        session.remember(model, renderer, plan, site_files=frozenset(copies).union(model.files), provided=supplied)
     recover(target)  # a build killed while applying its journal is finished first
     if not take_over and plan.unchanged(cache, target):
         cache.remember(entries, plan.fingerprints)  # nothing to write; records may have new mtimes
         _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),
-                  model, plan, copies, loaded, provided(config, copies), stored, same=True)
+                  model, plan, copies, loaded, supplied, stored, renderer.assets, same=True)
         cache.save()
         return done(rendered=0, written=0, kept=len(plan.fingerprints), output=target)
     with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
@@ -163,8 +170,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     faults.point("after-commit")
     cache.remember(entries, plan.fingerprints)
     _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),
-              model, plan, copies, loaded, provided(config, copies), stored,
-              same=False)
+              model, plan, copies, loaded, supplied, stored, renderer.assets, same=False)
     cache.save()
     return done(rendered=len(fresh), written=out.written, kept=out.kept, output=target)
 
@@ -184,7 +190,7 @@ def _same_as_last(last: LastBuild | None, signature: str, target: Path, now: dat
 
 def _remember(cache: BuildCache, inputs: Inputs | None, result: BuildResult, model: SiteModel, plan: Plan,
               copies: dict[str, tuple[Path, str]], loaded: Loaded, supplied: frozenset[str],
-              stored: str | None, *, same: bool) -> None:
+              stored: str | None, assets: dict[str, str], *, same: bool) -> None:
     """Keep what a later build with the same inputs returns (what this one would write again:
     nothing, timed afresh), and the pages for the quick path of a later build whose inputs
     differ in edited articles (``stored``: the last build's, kept as they are if the pages
@@ -201,7 +207,7 @@ def _remember(cache: BuildCache, inputs: Inputs | None, result: BuildResult, mod
                                 frozenset(copies).union(model.files), {a.path: a for a in loaded.articles}, layout,
                                 previous=stored)
     cache.remember_build(LastBuild(inputs.signature, replace(result, seconds=0.0), inputs.head, inputs.stamps,
-                                   stored))
+                                   stored, assets))
 
 
 def _render(renderer: Renderer, pages: list[Page], writer: Writer | None, jobs: int, progress: Progress) -> None:
@@ -377,28 +383,67 @@ def _photos(config: Config, published: list[Article], later: list[Article], jobs
     return dict(sorted(copies.items()))
 
 
-def _model(config: Config, published: list[Article],
-           errors: list[SiteError]) -> tuple[dict[str, tuple[Path, str]], SiteModel]:
-    """The files to copy and the model, or :class:`BuildFailed` with ``errors`` and every mistake
-    these find (two articles on one URL among them), so that one run reports them all."""
+def _model(config: Config, published: list[Article], errors: list[SiteError],
+           target: Path | None) -> tuple[dict[str, tuple[Path, str]], SiteModel, frozenset[str]]:
+    """The files to copy, the model and the files the site supplies (see :func:`provided`; ``target``
+    is the output folder), or :class:`BuildFailed` with ``errors`` and every mistake these find
+    (two articles on one URL among them), so that one run reports them all."""
     found = list(errors)
     copies: dict[str, tuple[Path, str]] = {}
     try:
         copies = _copies(config, published)
     except BuildFailed as failed:
         found += failed.errors
+    supplied = provided(config, copies, target)
     try:
-        model = build_model(config, published, provided=provided(config, copies))
+        model = build_model(config, published, provided=supplied)
     except BuildFailed as failed:
         found += failed.errors
     if found:
         raise BuildFailed(found)
-    return copies, model
+    return copies, model, supplied
 
 
-def provided(config: Config, copies: dict[str, tuple[Path, str]]) -> frozenset[str]:
-    """The output files the site supplies itself, which newsroom does not make (robots.txt)."""
-    return frozenset(copies).union(f for f in ("robots.txt",) if is_kept(f, config.build.keep))
+#: Files newsroom makes unless the site has its own: in static/, kept by ``[build] keep``, or
+#: (for the host files a gh-pages checkout has) found in the output folder, not written by newsroom.
+SUPPLIED = ("robots.txt", "_headers", ".nojekyll", "CNAME")
+
+
+def provided(config: Config, copies: dict[str, tuple[Path, str]], target: Path | None = None) -> frozenset[str]:
+    """The output files the site supplies itself, which newsroom does not make (see :data:`SUPPLIED`)."""
+    own = {f for f in SUPPLIED if kept_by(f, config.build.keep)}
+    if target is not None:
+        found = [f for f in (".nojekyll", "CNAME") if os.path.lexists(target / f)]
+        if found:
+            ours = read_manifest(target) or set()
+            own.update(f for f in found if f not in ours)
+    return frozenset(copies).union(own)
+
+
+def _asset_copies(assets: Assets, copies: dict[str, tuple[Path, str]],
+                  folder: Path | None) -> dict[str, tuple[Path, str]]:
+    """The fingerprinted copies of ``assets`` to publish, each owned by the file it copies; a
+    stylesheet with renamed references is first written into the cache ``folder`` (None: a
+    check, which writes nothing and so copies nothing of that kind)."""
+    owners = {named[1:]: copies[original[1:]][1] for original, named in assets.names.items()}
+    found: dict[str, tuple[Path, str]] = {}
+    for named, copy in assets.files.items():
+        if isinstance(copy, Path):
+            found[named] = (copy, owners[named])
+        elif folder is not None:
+            kept = folder / "assets" / named.replace("/", "%2F")
+            if not kept.is_file() or kept.read_bytes() != copy:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                temporary = kept.with_name(kept.name + ".tmp")
+                temporary.write_bytes(copy)
+                os.replace(temporary, kept)
+            found[named] = (kept, owners[named])
+    if folder is not None and (folder / "assets").is_dir():
+        wanted = {named.replace("/", "%2F") for named in found}
+        for old in (folder / "assets").iterdir():
+            if old.name not in wanted:
+                old.unlink(missing_ok=True)  # a stylesheet as it was before an edit
+    return found
 
 
 def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, str]]:

@@ -50,6 +50,7 @@ class LastBuild:
     head: str = ""  # the digest of its key, options and folders (Inputs.head)
     stamps: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # its source files (Inputs.stamps)
     pages: str | None = None  # the file of its pages (see newsroom.pagestore), for the quick path
+    assets: dict[str, str] = field(default_factory=dict)  # its fingerprinted names (see newsroom.assets)
 
 
 @dataclass
@@ -129,7 +130,7 @@ def cache_key(config: Config) -> str:
     from importlib.metadata import version
 
     neutral = replace(config, build=replace(config.build, output_dir="", keep=()), drafts=False, future=False,
-                      expired=False, output_from="")
+                      expired=False, output_from="", deploy=replace(config.deploy, target=""))
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(repr(neutral).encode())
     for package in ("markdown", "pyyaml", "jinja2", "markupsafe"):  # what reads, renders and escapes

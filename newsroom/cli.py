@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .builder import BuildResult
     from .config import Config
 
-COMMANDS = ("build", "check", "serve", "new", "init")
+COMMANDS = ("build", "check", "serve", "new", "init", "deploy")
 
 DESCRIPTION = """\
 Build a news site from Markdown articles.
@@ -35,8 +35,10 @@ commands (build is the default):
           [--host HOST] [--port PORT] [--no-drafts]
   new     write an article to fill in: new "Title" --channel SLUG [--section SLUG] [--lang TAG] [--slug SLUG]
   init    start a new site in a new or empty folder: init DIR
+  deploy  copy the output folder to [deploy] target with rsync, after checking it is a whole,
+          current build [--target DEST] [--dry-run] [--output DIR]
 
-build, check, serve and new read the site of --config FILE (default: site.toml in this
+build, check, serve, new and deploy read the site of --config FILE (default: site.toml in this
 folder) and take --quiet (print nothing but errors). '%(prog)s COMMAND --help' shows the
 flags of a command.
 """
@@ -50,9 +52,10 @@ the command does not take is a usage error: exit code 2.
 """
 
 #: Long options that take a value, so that their value is never taken for the command.
-_VALUED = ("--config", "--output", "--base-url", "--host", "--port", "--channel", "--section", "--lang", "--slug")
+_VALUED = ("--config", "--output", "--base-url", "--host", "--port", "--channel", "--section", "--lang", "--slug",
+           "--target")
 _FLAGS = ("--drafts", "--future", "--expired", "--strict", "--clean-output", "--quiet", "--links", "--no-drafts",
-          "--version", "--help")
+          "--version", "--help", "--dry-run")
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -116,7 +119,15 @@ def command_parsers(prog: str) -> dict[str, argparse.ArgumentParser]:
                         "to change.", epilog=None)
     init.add_argument("dir", metavar="DIR", help="the folder of the new site")
     init.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
-    return {"build": build, "check": check, "serve": serve, "new": new, "init": init}
+    deploy = make("deploy", "Copy the output folder to [deploy] target (or --target) with rsync: by checksum, "
+                            "the changed files put in place together at the end, files gone from the site "
+                            "deleted after. Refused unless the last build succeeded and is current.", epilog=None)
+    _site_flags(deploy)
+    deploy.add_argument("--output", metavar="DIR", help="deploy DIR, built by build --output DIR "
+                                                         "(default: [build] output_dir)")
+    deploy.add_argument("--target", metavar="DEST", help="a folder, or user@host:/path/ (default: [deploy] target)")
+    deploy.add_argument("--dry-run", action="store_true", help="list what would change; change nothing")
+    return {"build": build, "check": check, "serve": serve, "new": new, "init": init, "deploy": deploy}
 
 
 def parser(prog: str = "build.py") -> argparse.ArgumentParser:
@@ -196,6 +207,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         return _new(args, command_parsers(prog)["new"])
     if command == "init":
         return _init(args)
+    if command == "deploy":
+        return _deploy(args)
     return _build(command, args)
 
 
@@ -230,6 +243,7 @@ def _build(command: str, args: argparse.Namespace) -> int:
     """``build`` and ``check``."""
     from .builder import build
     from .config import example_address, load_config
+    from .deploy import record_build
     from .progress import Progress
 
     global _built
@@ -237,6 +251,7 @@ def _build(command: str, args: argparse.Namespace) -> int:
     write = command == "build"
     for signum in (signal.SIGINT, signal.SIGTERM):  # a kill ends the build as Ctrl-C does: output left whole
         signal.signal(signum, _interrupted)
+    config = None
     try:
         config = load_config(Path(args.config), output_dir=getattr(args, "output", None), base_url=args.base_url,
                              drafts=args.drafts, future=args.future, expired=args.expired)
@@ -248,11 +263,15 @@ def _build(command: str, args: argparse.Namespace) -> int:
         _failed(failed)
         kept = "; the output folder was left as it was" if write else ""
         print(f"{command} failed: {count(len(failed.errors), 'error')}{kept}", file=sys.stderr)
+        if write and config is not None:
+            record_build(config, config.dir("output"), len(failed.errors))
         return 1
     except KeyboardInterrupt:
         print("interrupted; the output folder was left as it was", file=sys.stderr)
         return 130
 
+    if write:
+        record_build(config, config.dir("output"), 0)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     if not args.quiet:
@@ -329,6 +348,31 @@ def _new(args: argparse.Namespace, usage: argparse.ArgumentParser) -> int:
         return 1
     if not args.quiet:
         print(_shown(path))
+    return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .deploy import deploy
+
+    try:
+        config = load_config(Path(args.config), output_dir=args.output)
+        done = deploy(config, target=args.target, dry_run=args.dry_run)
+    except BuildFailed as failed:
+        _failed(failed)
+        print(f"deploy failed: {count(len(failed.errors), 'error')}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        for name in done.sent:
+            print(f"would send {name}")
+        for name in done.deleted:
+            print(f"would delete {name}")
+        print(f"dry run: {count(len(done.sent), 'file')} would be sent ({done.new} new), "
+              f"{len(done.deleted)} deleted, {done.unchanged} unchanged; nothing was copied")
+    elif not args.quiet:
+        print(f"deployed {config.relpath(config.dir('output'))}/ to {done.target} (built for {done.base_url}): "
+              f"{count(len(done.sent), 'file')} sent ({done.new} new), {len(done.deleted)} deleted, "
+              f"{done.unchanged} unchanged")
     return 0
 
 

@@ -56,6 +56,20 @@ class BuildSettings:
     per_page: int = 20
     permalink: str = "/{channel}/{section}/{year}/{month}/{slug}/"
     keep: tuple[str, ...] = ()  # output paths never deleted (besides .git, CNAME and .nojekyll)
+    minify: bool = False  # minify HTML pages and the fingerprinted stylesheets (minify-html)
+
+
+#: The Content-Security-Policy of ``_headers`` unless ``[deploy] content_security_policy`` says
+#: otherwise: the theme's own files only, photos and embedded media from any https host.
+DEFAULT_CSP = ("default-src 'self'; img-src 'self' data: https:; media-src 'self' https:; frame-src https:; "
+               "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+
+
+@dataclass(frozen=True)
+class DeploySettings:
+    target: str = ""  # where `deploy` copies the output with rsync: a folder, or user@host:/path/
+    cname: str = ""  # the custom domain a GitHub Pages site answers to, written to the output's CNAME
+    content_security_policy: str = DEFAULT_CSP  # sent with every file by _headers; "" for none
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,7 @@ class Config:
     sections: tuple[Section, ...]
     feeds: Feeds = Feeds()
     labels: Labels = Labels()
+    deploy: DeploySettings = DeploySettings()
     drafts: bool = False  # include drafts (--drafts, the preview)
     future: bool = False  # include articles dated after the build's time (--future, the preview)
     expired: bool = False  # include articles past their ``expires:`` time (--expired)
@@ -260,14 +275,15 @@ class _Reader:
     def read(self, path: Path, data: dict[str, Any], *, output_dir: str | None,
              base_url: str | None, drafts: bool) -> Config | None:
         for key in data:
-            if key not in ("site", "build", "feeds", "labels", "channels", "sections"):
+            if key not in ("site", "build", "feeds", "labels", "deploy", "channels", "sections"):
                 self.error(key, None, None, "unknown table; expected [site], [build], [feeds], [labels], "
-                           "[[channels]] or [[sections]]")
+                           "[deploy], [[channels]] or [[sections]]")
 
         site = self.table(data, "site", SiteInfo, required=True)
         build = self.table(data, "build", BuildSettings, required=False)
         feeds = self.table(data, "feeds", Feeds, required=False)
         labels = self.table(data, "labels", Labels, required=False)
+        deploy = self.table(data, "deploy", DeploySettings, required=False)
         channels = self.array(data, "channels", Channel)
         sections = self.array(data, "sections", Section)
         if site is not None and base_url is not None:
@@ -281,13 +297,15 @@ class _Reader:
             self.check_build(build, path.parent, overridden=output_dir is not None)
         if feeds is not None and feeds.items < 1:
             self.error("feeds", None, "items", "must be at least 1")
+        if deploy is not None:
+            self.check_deploy(deploy, site, overridden=base_url is not None)
         self.check_slugs("channels", channels)
         self.check_slugs("sections", sections)
         both = {c.slug for c in channels} & {s.slug for s in sections}
         for slug in sorted(both):
             index = [s.slug for s in sections].index(slug)
             self.error("sections", index, "slug", f"{slug!r} is also a channel slug; both would own /{slug}/")
-        if self.errors or site is None or build is None or feeds is None or labels is None:
+        if self.errors or site is None or build is None or feeds is None or labels is None or deploy is None:
             return None
         if output_dir is not None:
             output_from = "--output"
@@ -295,7 +313,8 @@ class _Reader:
             line = self._line("build", None, "output_dir") if "output_dir" in data.get("build", {}) else None
             output_from = f"{self.shown}:{line}" if line else self.shown
         return Config(path=path, site=site, build=build, channels=tuple(channels),
-                      sections=tuple(sections), feeds=feeds, labels=labels, drafts=drafts, output_from=output_from)
+                      sections=tuple(sections), feeds=feeds, labels=labels, deploy=deploy, drafts=drafts,
+                      output_from=output_from)
 
     # -- generic, type-driven reading -------------------------------------------------
 
@@ -411,6 +430,21 @@ class _Reader:
             if name != "static" and not folder.is_dir():
                 self.error("build", None, f"{name}_dir", f"folder {folder} does not exist")
 
+    def check_deploy(self, deploy: DeploySettings, site: SiteInfo | None, *, overridden: bool) -> None:
+        if deploy.cname:
+            if not _HOST.fullmatch(deploy.cname):
+                self.error("deploy", None, "cname", f"{deploy.cname!r} must be a host name like "
+                           "'www.example.gov.cn' (no https://, no path)")
+            elif site is not None and not overridden and (urlsplit(site.base_url).hostname or "") \
+                    != deploy.cname.lower():
+                self.error("deploy", None, "cname", f"{deploy.cname!r} is not the host of base_url "
+                           f"{site.base_url!r}; pages would link to one address and be served at the other")
+        if any(c in deploy.content_security_policy for c in "\r\n"):
+            self.error("deploy", None, "content_security_policy", "must be one line")
+        if deploy.target.startswith("-"):
+            self.error("deploy", None, "target", f"{deploy.target!r} must be a folder or user@host:/path/, "
+                       "not an option")
+
     def check_slugs(self, table: str, items: list[Channel] | list[Section]) -> None:
         seen: dict[str, int] = {}
         for n, item in enumerate(items):
@@ -423,6 +457,10 @@ class _Reader:
             seen.setdefault(item.slug, n)
             if not item.name.strip():
                 self.error(table, n, "name", "must not be empty")
+
+
+_HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
 
 
 def _is_instance(value: Any, expected: Any) -> bool:

@@ -18,6 +18,7 @@ from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .assets import digest as assets_digest
 from .cache import BuildCache
 from .config import Config
 from .errors import SiteError
@@ -117,15 +118,16 @@ class Plan:
 
     @classmethod
     def of(cls, cache: BuildCache, renderer: Renderer, model: SiteModel, copies: dict[str, tuple[Path, str]],
-           *, preview: bool, refs: bool = False) -> Plan:
+           *, preview: bool, refs: bool = False, sources: tuple[dict[str, bytes], str] | None = None) -> Plan:
         """The plan of a build of ``model``; with ``refs``, also which pages hold each article
         (found by the fingerprint pass, which visits every article of every page anyway)."""
-        sources = template_sources(renderer.templates_dir)
+        sources = sources or template_sources(renderer.templates_dir)
         keys = cache.template_keys(sources[1])
         if keys is None:
             keys = template_keys(renderer.env, renderer.templates_dir, sources)
             cache.remember_template_keys(sources[1], keys)
-        bases = {kind: f"{cache.key}:{preview}:{key}" for kind, key in keys.items()}
+        assets = assets_digest(renderer.assets)  # the fingerprinted names every page links to
+        bases = {kind: f"{cache.key}:{preview}:{assets}:{key}" for kind, key in keys.items()}
         files = model.files
         found: dict[str, array[int]] = {}  # arrays: a tenth of the memory of lists of ints, before workers fork
         if refs:

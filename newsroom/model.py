@@ -19,6 +19,7 @@ from typing import Any
 from .config import Channel, Config, Section
 from .content import Article
 from .errors import BuildFailed, SiteError
+from .hosting import host_pages
 from .pages import (  # the records this module makes
     ArticlePage,
     Crumb,
@@ -291,11 +292,13 @@ class Layout:
 
     def closing(self, entries: list[SitemapEntry], provided: frozenset[str]) -> list[Page]:
         """The pages after every group's: the sitemaps of the ``entries`` of those pages (see
-        :func:`sitemap_entries`), and robots.txt unless the site ``provided`` its own."""
+        :func:`sitemap_entries`), robots.txt and the host files (:mod:`newsroom.hosting`),
+        each unless the site ``provided`` its own."""
         pages = _sitemaps(entries, self.ordered)
+        hosting = host_pages(self.config, pages, provided)
         if "robots.txt" not in provided:
             pages.append(Page(url=ROBOTS_PATH, kind="robots", title="robots.txt"))
-        return pages
+        return pages + hosting
 
     def _article(self, path: str) -> list[Page]:
         stories, n = self._places[path]

@@ -267,8 +267,11 @@ class Output:
 
 def is_kept(relative: str, keep: tuple[str, ...]) -> bool:
     """Is this output path one newsroom never deletes (``.git``, ``CNAME``, ``[build] keep``)?"""
-    if relative.split("/", 1)[0] in ALWAYS_KEPT:
-        return True
+    return relative.split("/", 1)[0] in ALWAYS_KEPT or kept_by(relative, keep)
+
+
+def kept_by(relative: str, keep: tuple[str, ...]) -> bool:
+    """Does a pattern of ``[build] keep`` name this output path?"""
     for pattern in keep:
         pattern = pattern.strip("/")
         if relative == pattern or relative.startswith(pattern + "/") or fnmatchcase(relative, pattern):

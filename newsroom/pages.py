@@ -160,6 +160,14 @@ class SitemapEntry:
 
 
 @dataclass(frozen=True)
+class HeadersPage(Page):
+    """``/_headers`` (kind "headers"): response headers for hosts that read one. ``feeds``
+    are the site paths of the feeds and sitemaps, which readers should fetch fresh."""
+
+    feeds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SitemapPage(Page):
     """A sitemap (kind "sitemap": pages) or a sitemap index (kind "sitemapindex": sitemaps).
     Plain values, not articles: an edit that keeps every address and date keeps it."""

@@ -108,7 +108,7 @@ def quick_build(config: Config, folder: Path, header: Header | None, inputs: Inp
         if warnings is None:
             return None
         outputs = dict(cache.outputs)
-        renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config))
+        renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config), assets=last.assets)
         fresh, written = _write(renderer, pages, store.bases, outputs, target, progress=progress)
     finally:
         store.close()

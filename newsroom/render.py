@@ -11,7 +11,7 @@ import functools
 import mimetypes
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -39,6 +39,7 @@ TEMPLATES = {
     "sitemapindex": "newsroom/sitemap-index.xml", "newssitemap": "newsroom/sitemap-news.xml",
     "robots": "newsroom/robots.txt", "tag": "list.html", "author": "list.html", "archive": "list.html",
     "terms": "terms.html", "redirect": "redirect.html", "redirects": "newsroom/redirects.txt",
+    "headers": "newsroom/headers.txt", "nojekyll": "newsroom/nojekyll.txt", "cname": "newsroom/cname.txt",
 }
 #: Templates every site has: feeds, sitemaps, robots.txt and the ``<head>`` metadata.
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -49,10 +50,13 @@ class Renderer:
     the templates compiled (keyed by each template's source): a build that renders a dozen
     pages then compiles none."""
 
-    def __init__(self, config: Config, *, preview: bool = False, compiled: Path | None = None):
+    def __init__(self, config: Config, *, preview: bool = False, compiled: Path | None = None,
+                 assets: Mapping[str, str] | None = None):
         self.config = config
         self.preview = preview
         self.compiled = compiled
+        self.assets = assets = dict(assets or {})  # site path -> fingerprinted site path (newsroom.assets)
+        self.minify = config.build.minify and not preview
         self.templates_dir = config.dir("templates")
         if compiled is not None:
             compiled.mkdir(parents=True, exist_ok=True)
@@ -69,13 +73,13 @@ class Renderer:
         base_path = config.base_path
         base_url = config.site.base_url.rstrip("/")
         self.env.filters.update(
-            url=lambda path: base_path + path,
-            channel_url=lambda channel: base_path + channel_path(channel.slug),  # {{ channel | channel_url }}
-            section_url=lambda section, channel=None: base_path + section_path(  # {{ s | section_url(page.channel) }}
-                section.slug, channel.slug if channel else None),
-            abs_url=lambda path: base_url + path,  # a site path, as a full URL
-            absolute=lambda href: urljoin(base_url + "/", href),  # an href as written in HTML
-            date=self.format_date,
+            url=_unfolded(lambda path: base_path + assets.get(path, path)),
+            channel_url=_unfolded(lambda channel: base_path + channel_path(channel.slug)),  # {{ c | channel_url }}
+            section_url=_unfolded(lambda section, channel=None: base_path + section_path(  # {{ s | section_url(c) }}
+                section.slug, channel.slug if channel else None)),
+            abs_url=_unfolded(lambda path: base_url + path),  # a site path, as a full URL
+            absolute=_unfolded(lambda href: urljoin(base_url + "/", href)),  # an href as written in HTML
+            date=_unfolded(self.format_date),
             isodate=lambda value: value.isoformat(),
             names=join_names,
             rfc822=format_datetime,  # RSS dates: "Wed, 25 Aug 2021 09:30:00 +0800"
@@ -104,11 +108,14 @@ class Renderer:
             atom_url=base_url + ATOM_PATH,
             sitemap_url=base_url + SITEMAP_PATH,
             news_sitemap_url=base_url + NEWS_SITEMAP_PATH,
+            fingerprinted=tuple(sorted(assets.values())),  # the assets' fingerprinted site paths
+            deploy=config.deploy,
         )
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickled as what makes it (a fork server's workers make their own)."""
-        return functools.partial(Renderer, preview=self.preview, compiled=self.compiled), (self.config,)
+        return functools.partial(Renderer, preview=self.preview, compiled=self.compiled, assets=self.assets), \
+            (self.config,)
 
     @staticmethod
     def compiled_folder(config: Config) -> Path:
@@ -141,7 +148,9 @@ class Renderer:
             context["pager"] = page.pager
         elif isinstance(page, ArticlePage):
             context["article"] = page.article
-        return self._template(TEMPLATES[page.kind], **context)
+        name = TEMPLATES[page.kind]
+        html = self._template(name, **context)
+        return minify_page(html) if self.minify and name.endswith(".html") else html
 
     def _template(self, name: str, **context: Any) -> str:
         try:
@@ -187,6 +196,28 @@ def _describe(exc: Exception) -> str:
 _ROOT_RELATIVE = re.compile(r"""(\s(?:src|href|poster)=["'])/(?!/)""")
 _SRCSET = re.compile(r"""(\ssrcset=")([^"]*)(")""")  # "/_img/a.webp 480w, /_img/b.webp 960w"
 _ROOT_CANDIDATE = re.compile(r"(^|,\s*)/(?!/)")
+
+
+def _unfolded(function: Callable[..., str]) -> Callable[..., str]:
+    """A filter that depends on the config (the base URL, the fingerprinted names, the time
+    zone), which Jinja must not work out while compiling: it would fold ``'/css/site.css' | url``
+    into a constant, and the compiled template, cached by its source alone, would keep the
+    address of the build that compiled it. Filters given the context are never folded."""
+
+    @jinja2.pass_context
+    def filter(_context: object, *args: Any, **kwargs: Any) -> str:
+        return function(*args, **kwargs)
+
+    return filter
+
+
+def minify_page(html: str) -> str:
+    """An HTML page minified by minify-html, still valid HTML (its defaults keep to the spec):
+    whitespace and quotes that change nothing go; every element's tags stay."""
+    import minify_html
+
+    return minify_html.minify(html, minify_css=True, minify_js=True, keep_html_and_head_opening_tags=True,
+                              keep_closing_tags=True)
 
 
 def news_language(lang: str) -> str:

@@ -142,7 +142,7 @@ class _CommandLine(Rebuild):
         if (self.strict and warnings) or (self.links and any(w.field in ("link", "image") and " not found" in w.message
                                                              for w in warnings)):
             return None  # the full build raises them as errors
-        renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config))
+        renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config), assets=last.assets)
         written = self._write(renderer, relaid, outputs, self.target, progress)
         layout = relaid.layout
         name = pagestore.extend(self.folder, store, relaid.slots, relaid.fingerprints, relaid.refs,
@@ -166,7 +166,7 @@ class _CommandLine(Rebuild):
         self.cache.remember(entries, outputs)
         self.cache.remember_build(LastBuild(self.inputs.signature, replace(
             result, articles_read=0, pages_rendered=0, files_written=0, files_kept=len(outputs), output=None,
-            seconds=0.0), self.inputs.head, self.inputs.stamps, name))
+            seconds=0.0), self.inputs.head, self.inputs.stamps, name, last.assets))
         self.cache.save()
         _drop_bodies(previous, fresh)
         return replace(result, seconds=time.perf_counter() - started)

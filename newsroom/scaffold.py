@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .config import BuildSettings, Channel, Config, Feeds, Section, SiteInfo
+from .config import BuildSettings, Channel, Config, DeploySettings, Feeds, Section, SiteInfo
 from .dates import date_from_filename
 from .errors import BuildFailed, SiteError
 from .urls import name_slug, slug_problem, slugify
@@ -142,8 +142,12 @@ KEY_DOCS = {
     "build.per_page": "items per index page",
     "build.permalink": "article URLs: {channel} {section} {year} {month} {day} {slug}",
     "build.keep": "output paths never deleted, e.g. [\"downloads/\", \"google0123.html\"]",
+    "build.minify": "true: minify pages and stylesheets",
     "feeds.items": "the newest stories in each feed",
     "feeds.full_content": "true: whole articles in feeds, not only the dek or summary",
+    "deploy.target": "where `deploy` copies the site: a folder, or user@host:/path/",
+    "deploy.cname": "a GitHub Pages site's custom domain (base_url's host)",
+    "deploy.content_security_policy": "sent with every file by _headers; \"\" for none",
     "channels.slug": "required: the channel's URL, /city/, and its folder, content/city/",
     "channels.name": "required: shown in navigation",
     "channels.name_zh": "the Chinese name; also read as the channel's slug in Chinese tags",
@@ -156,6 +160,7 @@ KEY_DOCS = {
 #: The tables of site.toml: name, dataclass, whether it is an array of tables.
 TABLES: tuple[tuple[str, type, bool], ...] = (
     ("site", SiteInfo, False), ("build", BuildSettings, False), ("feeds", Feeds, False),
+    ("deploy", DeploySettings, False),
     ("channels", Channel, True), ("sections", Section, True),
 )
 
@@ -214,7 +219,7 @@ def site_toml(*, site: dict[str, Any] | None = None, channel: dict[str, Any] | N
               section: dict[str, Any] | None = None) -> str:
     """A site.toml naming every key newsroom reads: the required ones set, the others
     commented out with their defaults, each with what it means."""
-    values = {"site": site or INIT_SITE, "build": {}, "feeds": {}, "channels": channel or INIT_CHANNEL,
+    values = {"site": site or INIT_SITE, "build": {}, "feeds": {}, "deploy": {}, "channels": channel or INIT_CHANNEL,
               "sections": section or INIT_SECTION}
     parts = [
         "# The settings of this news site. Every key newsroom reads is here: the commented-out ones",

@@ -164,6 +164,11 @@ AUTHORS_PATH = "/authors/"
 ARCHIVE_PATH = "/archive/"
 #: Redirects from ``aliases:``, for hosts that read a ``_redirects`` file (Netlify, Cloudflare Pages).
 REDIRECTS_PATH = "/_redirects"
+#: Response headers for hosts that read a ``_headers`` file (Netlify, Cloudflare Pages).
+HEADERS_PATH = "/_headers"
+#: For GitHub Pages: serve the folder as it is (no Jekyll), and the custom domain.
+NOJEKYLL_PATH = "/.nojekyll"
+CNAME_PATH = "/CNAME"
 
 
 def tag_path(slug: str) -> str:

@@ -171,6 +171,23 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def headers_rules(text: str) -> dict[str, dict[str, str]]:
+    """A _headers file as Netlify and Cloudflare Pages read it: path, then indented headers."""
+    rules: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            assert line not in rules, f"{line} twice"
+            current = rules[line] = {}
+        else:
+            name, _, value = line.strip().partition(":")
+            assert current is not None and name not in current
+            current[name] = value.strip()
+    return rules
+
+
 ARTIFACTS = REPO / "test-artifacts"  # screenshots and other things to look at; not committed
 
 

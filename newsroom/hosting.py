@@ -1,0 +1,25 @@
+"""The files static hosts read beside the pages: ``_headers`` (Netlify, Cloudflare Pages),
+``.nojekyll`` and ``CNAME`` (GitHub Pages). Records only; the built-in templates
+``newsroom/headers.txt``, ``nojekyll.txt`` and ``cname.txt`` write them. A site that has its
+own (in static/, kept by ``[build] keep``, or put in the output folder by hand) keeps it.
+"""
+
+from __future__ import annotations
+
+from .config import Config
+from .pages import HeadersPage, Page
+from .urls import ATOM_PATH, CNAME_PATH, HEADERS_PATH, NOJEKYLL_PATH, channel_path, feed_path, section_path
+
+
+def host_pages(config: Config, sitemaps: list[Page], provided: frozenset[str]) -> list[Page]:
+    """The host files of a site whose sitemaps are ``sitemaps``, but those it ``provided``."""
+    pages: list[Page] = []
+    if "_headers" not in provided:
+        feeds = [feed_path(), ATOM_PATH, *(feed_path(channel_path(c.slug)) for c in config.channels),
+                 *(feed_path(section_path(s.slug)) for s in config.sections), *(page.url for page in sitemaps)]
+        pages.append(HeadersPage(url=HEADERS_PATH, kind="headers", title="_headers", feeds=tuple(feeds)))
+    if ".nojekyll" not in provided:
+        pages.append(Page(url=NOJEKYLL_PATH, kind="nojekyll", title=".nojekyll"))
+    if config.deploy.cname and "CNAME" not in provided:
+        pages.append(Page(url=CNAME_PATH, kind="cname", title="CNAME"))
+    return pages
