@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .cache import BuildCache, cache_key
 from .config import Config
-from .errors import BuildFailed, SiteError
+from .errors import BuildFailed, SiteError, count
 from .incremental import input_signature
 from .output import MANIFEST, read_manifest
 
@@ -110,9 +110,10 @@ def _check_build(config: Config, output: Path, now: datetime) -> dict:
     if status.get("base_url") and status["base_url"] != config.site.base_url:  # a build with --base-url
         config = replace(config, site=replace(config.site, base_url=status["base_url"]))
     if not status.get("ok"):
-        raise BuildFailed([_mistake(config, f"the last build failed ({status.get('errors')} errors, "
-                                    f"{status.get('finished')}); fix them and build again: only a site "
-                                    "that built is deployed")])
+        errors = status.get("errors")
+        shown = count(errors, "error") if isinstance(errors, int) else "errors"
+        raise BuildFailed([_mistake(config, f"the last build failed ({shown}, {status.get('finished')}); fix "
+                                    "them and build again: only a site that built is deployed")])
     held = [flag for flag in ("drafts", "future", "expired") if status.get(flag)]
     if held:
         raise BuildFailed([_mistake(config, f"the output was built with --{' --'.join(held)}: it holds stories "

@@ -89,7 +89,7 @@ def test_deploy_refuses_a_site_that_did_not_build(make_site, tmp_path: Path) -> 
     assert run_build(cwd=site).returncode == 0
     (site / "content/changzhi/s1.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
     assert run_build(cwd=site).returncode == 1
-    assert "the last build failed (1 errors" in refused(site, "--target", target)
+    assert "the last build failed (1 error, " in refused(site, "--target", target)
     (site / "content/changzhi/s1.md").write_text(article("Story 1 again"), encoding="utf-8")
     assert run_build(cwd=site).returncode == 0
     (site / "content/changzhi/s3.md").write_text(article("Story 3, edited"), encoding="utf-8")

@@ -69,6 +69,22 @@ def test_a_new_base_url_reaches_every_link_of_pages_built_before(make_site) -> N
     assert re.search(r'<link rel="icon" href="/en/favicon\.[0-9a-f]{12}\.svg"', home)
 
 
+def test_quick_builds_link_the_fingerprinted_names_as_a_clean_build_does(make_site, tmp_path: Path) -> None:
+    """An edit (the quick path) and an added story (the structural one) render pages from
+    what the last full build stored, its fingerprinted names among it."""
+    site = make_site({**STORIES, **THEME})
+    assert run_build(cwd=site).returncode == 0
+    (site / "content/changzhi/a.md").write_text(article("First story, edited"), encoding="utf-8")
+    assert "1 read" in run_build(cwd=site).stdout
+    (site / "content/taiyuan/c.md").write_text(article("Third story", "2021-08-27"), encoding="utf-8")
+    assert run_build(cwd=site).returncode == 0
+    clean = make_site({**STORIES, **THEME, "content/changzhi/a.md": article("First story, edited"),
+                       "content/taiyuan/c.md": article("Third story", "2021-08-27")}, folder="clean")
+    assert run_build(cwd=clean).returncode == 0
+    assert snapshot(site / "public") == snapshot(clean / "public")
+    assert any(NAMED.search(f) for f in snapshot(clean / "public"))
+
+
 def test_the_preview_links_the_theme_under_its_own_names(make_site, tmp_path: Path) -> None:
     site = make_site({**STORIES, **THEME})
     build(load_config(site / "site.toml"), preview=True, output=tmp_path / "preview")
