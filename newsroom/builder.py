@@ -132,7 +132,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     sources = template_sources(config.dir("templates"))
     assets = NONE if preview else fingerprint({r: source for r, (source, _) in copies.items()}, sources[0],
                                               minify=config.build.minify)
-    copies.update(_asset_copies(assets, copies, cache.folder if write else None))
+    copies.update(_asset_copies(assets, copies))  # type: ignore[arg-type]  # bytes are written, not copied
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
     reported = _warnings(config, found, published, model, copies, strict, links)
     renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config) if write else None,
@@ -161,7 +161,10 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
                 name=config.relpath(target), known=cache.known_outputs) as out:
         fresh = plan.pages_to_render(cache, out, model)
         for relative, (source, owner) in copies.items():
-            out.copy(relative, source, owner)
+            if isinstance(source, bytes):
+                out.write(relative, source, owner)  # a fingerprinted stylesheet, its references renamed
+            else:
+                out.copy(relative, source, owner)
         if out.errors:
             raise BuildFailed(out.errors)
         _render(renderer, fresh, out.writer(), jobs, progress)  # render
@@ -420,30 +423,11 @@ def provided(config: Config, copies: dict[str, tuple[Path, str]], target: Path |
     return frozenset(copies).union(own)
 
 
-def _asset_copies(assets: Assets, copies: dict[str, tuple[Path, str]],
-                  folder: Path | None) -> dict[str, tuple[Path, str]]:
-    """The fingerprinted copies of ``assets`` to publish, each owned by the file it copies; a
-    stylesheet with renamed references is first written into the cache ``folder`` (None: a
-    check, which writes nothing and so copies nothing of that kind)."""
+def _asset_copies(assets: Assets, copies: dict[str, tuple[Path, str]]) -> dict[str, tuple[Path | bytes, str]]:
+    """The fingerprinted copies of ``assets`` to publish, each owned by the file it copies:
+    the file itself, or the bytes of a stylesheet whose references were renamed."""
     owners = {named[1:]: copies[original[1:]][1] for original, named in assets.names.items()}
-    found: dict[str, tuple[Path, str]] = {}
-    for named, copy in assets.files.items():
-        if isinstance(copy, Path):
-            found[named] = (copy, owners[named])
-        elif folder is not None:
-            kept = folder / "assets" / named.replace("/", "%2F")
-            if not kept.is_file() or kept.read_bytes() != copy:
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                temporary = kept.with_name(kept.name + ".tmp")
-                temporary.write_bytes(copy)
-                os.replace(temporary, kept)
-            found[named] = (kept, owners[named])
-    if folder is not None and (folder / "assets").is_dir():
-        wanted = {named.replace("/", "%2F") for named in found}
-        for old in (folder / "assets").iterdir():
-            if old.name not in wanted:
-                old.unlink(missing_ok=True)  # a stylesheet as it was before an edit
-    return found
+    return {named: (copy, owners[named]) for named, copy in assets.files.items()}
 
 
 def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, str]]:

@@ -160,7 +160,9 @@ class Plan:
         return fresh
 
 
-def _copy_print(source: Path) -> str:
+def _copy_print(source: Path | bytes) -> str:
+    if isinstance(source, bytes):  # a file made in memory (a fingerprinted stylesheet)
+        return "made:" + hashlib.sha1(source, usedforsecurity=False).hexdigest()
     try:
         stat = source.stat()
     except OSError:
