@@ -25,6 +25,7 @@ dropped and the build starts from nothing: it is never trusted blindly.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -136,8 +137,16 @@ def cache_key(config: Config) -> str:
     for package in ("markdown", "pyyaml", "jinja2", "markupsafe"):  # what reads, renders and escapes
         digest.update(f"{package} {version(package)}\n".encode())
     digest.update(str(FORMAT).encode())
+    digest.update(code_digest().encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of newsroom's code and built-in templates, read once per process."""
+    digest = hashlib.sha1(usedforsecurity=False)
     here = Path(__file__).parent
-    for source in sorted([*here.glob("*.py"), *here.glob("templates/**/*.*")]):  # code and built-in templates
+    for source in sorted([*here.glob("*.py"), *here.glob("templates/**/*.*")]):
         digest.update(source.read_bytes())
     return digest.hexdigest()
 

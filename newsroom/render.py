@@ -7,10 +7,13 @@ the template's file and line.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import mimetypes
 import re
+import shutil
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from email.utils import format_datetime
@@ -58,8 +61,9 @@ class Renderer:
         self.assets = assets = dict(assets or {})  # site path -> fingerprinted site path (newsroom.assets)
         self.minify = config.build.minify and not preview
         self.templates_dir = config.dir("templates")
-        if compiled is not None:
+        if compiled is not None and not compiled.is_dir():
             compiled.mkdir(parents=True, exist_ok=True)
+            _forget_old(compiled)
         self.env = jinja2.Environment(
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(self.templates_dir),
@@ -119,8 +123,11 @@ class Renderer:
 
     @staticmethod
     def compiled_folder(config: Config) -> Path:
-        """Where a site's builds keep compiled templates: beside the build cache."""
-        return config.root / ".cache" / "newsroom" / "jinja"
+        """Where a site's builds keep compiled templates: beside the build cache, one folder per
+        newsroom code (compiled templates call the filters as that code defined them)."""
+        from .cache import code_digest
+
+        return config.root / ".cache" / "newsroom" / "jinja" / code_digest()[:16]
 
     def absolute_links(self, body: object) -> str:
         """An article body for a feed: root-relative ``src`` and ``href`` made absolute, since
@@ -196,6 +203,19 @@ def _describe(exc: Exception) -> str:
 _ROOT_RELATIVE = re.compile(r"""(\s(?:src|href|poster)=["'])/(?!/)""")
 _SRCSET = re.compile(r"""(\ssrcset=")([^"]*)(")""")  # "/_img/a.webp 480w, /_img/b.webp 960w"
 _ROOT_CANDIDATE = re.compile(r"(^|,\s*)/(?!/)")
+
+
+def _forget_old(compiled: Path) -> None:
+    """Remove the compiled templates of other newsroom code, unused for an hour (a build that
+    still runs with them keeps its own)."""
+    cutoff = time.time() - 3600
+    for other in compiled.parent.iterdir():
+        with contextlib.suppress(OSError):
+            if other != compiled and other.stat().st_mtime < cutoff:
+                if other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
+                else:
+                    other.unlink()
 
 
 def _unfolded(function: Callable[..., str]) -> Callable[..., str]:

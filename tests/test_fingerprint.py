@@ -29,7 +29,8 @@ from newsroom.model import build_model
 from newsroom.render import Renderer
 
 HTML_KINDS = {"home", "index", "article", "notfound", "tag", "author", "archive", "terms"}  # extend base.html
-KINDS = HTML_KINDS | {"rss", "atom", "sitemap", "sitemapindex", "newssitemap", "robots", "redirect", "redirects"}
+KINDS = HTML_KINDS | {"rss", "atom", "sitemap", "sitemapindex", "newssitemap", "robots", "redirect", "redirects",
+                      "headers", "nojekyll", "cname"}
 
 
 # -- template keys -----------------------------------------------------------------------

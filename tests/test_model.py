@@ -171,6 +171,8 @@ def test_every_listing_page_exists_even_when_empty(config):
         ("sitemap", "/sitemap.xml"),
         ("newssitemap", "/sitemap-news.xml"),
         ("robots", "/robots.txt"),
+        ("headers", "/_headers"),
+        ("nojekyll", "/.nojekyll"),
     ])
 
 
@@ -192,9 +194,9 @@ def test_every_article_gets_its_page(config):
         assert isinstance(page, ArticlePage)
         assert page.article is article
         assert page.title == article.title
-    # listings, articles, feeds, sitemaps and robots.txt, tag, author and archive indexes, the
-    # archive of 2021 and of July and August 2021
-    assert len(model.pages) == 10 + 3 + 9 + 3 + 3
+    # listings, articles, feeds, sitemaps, robots.txt and the host files, tag, author and archive
+    # indexes, the archive of 2021 and of July and August 2021
+    assert len(model.pages) == 10 + 3 + 9 + 2 + 3 + 3
     assert len({p.url for p in model.pages}) == len(model.pages)
 
 
