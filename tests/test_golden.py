@@ -2,7 +2,7 @@
 
 ``tests/golden/site/`` holds every text file the build makes (pages and the
 ``.newsroom-manifest``), byte for byte at the same relative paths; binary files (photos)
-and files copied as they are from static/ (the theme's CSS) are listed by SHA-256 in
+and files copied from static/ (the theme's CSS, as it is or fingerprinted) are listed by SHA-256 in
 ``tests/golden/site.binaries.json`` instead of being committed.
 A mismatch fails with the files missing, the files extra and a unified diff of each
 changed text file.
@@ -24,6 +24,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -32,6 +33,8 @@ from conftest import FIXTURE_SITE, snapshot
 
 from newsroom import build, load_config
 from newsroom.cache import BuildCache, cache_key
+
+FINGERPRINTED = re.compile(r"\.[0-9a-f]{12}\.\w+$")  # a theme file under its fingerprinted name
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXPECTED = GOLDEN / "site"
@@ -61,8 +64,8 @@ def built_files(out: Path) -> Files:
     build(config, cache=BuildCache(None, cache_key(config), config.root))
     static = config.dir("static")
 
-    def copied(name: str, data: bytes) -> bool:  # a theme file copied as it is: its hash is enough
-        return (static / name).is_file() and (static / name).read_bytes() == data
+    def copied(name: str, data: bytes) -> bool:  # a theme file, copied or fingerprinted: its hash is enough
+        return ((static / name).is_file() and (static / name).read_bytes() == data) or FINGERPRINTED.search(name)
 
     return {name: data if is_text(data) and not copied(name, data) else sha256(data)
             for name, data in snapshot(out).items()}
