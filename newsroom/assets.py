@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,11 +68,12 @@ def referenced(sources: Mapping[str, bytes]) -> set[str]:
     return found
 
 
-def fingerprint(static: Mapping[str, Path], sources: Mapping[str, bytes], *, minify: bool = False) -> Assets:
+def fingerprint(static: Mapping[str, Path], named: Iterable[str], *, minify: bool = False) -> Assets:
     """The assets of a site whose static files are ``static`` (output path → file) and whose
-    templates are ``sources``; ``minify`` also minifies the stylesheets' copies."""
-    wanted = sorted(path[1:] for path in referenced(sources)
-                    if path.startswith("/") and path[1:] in static and _kind(path) in KINDS)
+    templates give ``url`` the site paths ``named`` (:func:`referenced`); ``minify`` also
+    minifies the stylesheets' copies."""
+    wanted = sorted(path[1:] for path in named if path.startswith("/") and path[1:] in static
+                    and _kind(path) in KINDS)
     names: dict[str, str] = {}
     files: dict[str, Path | bytes] = {}
     making: set[str] = set()

@@ -25,7 +25,7 @@ from .config import Config
 from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError, line_of_key
 from .files import walk
-from .fingerprint import template_sources
+from .fingerprint import template_facts, template_sources
 from .images import FOLDER, Source, Variant, variants
 from .incremental import Inputs, Plan, Session, input_signature
 from .model import build_model
@@ -130,7 +130,8 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     copies, model, supplied = _model(config, published, [*loaded.errors, *clashes], target if write else None)
     copies.update(_photos(config, published, now_shown.later, jobs, progress, write))  # photos: made or cached
     sources = template_sources(config.dir("templates"))
-    assets = NONE if preview else fingerprint({r: source for r, (source, _) in copies.items()}, sources[0],
+    assets = NONE if preview else fingerprint({r: source for r, (source, _) in copies.items()},
+                                              template_facts(cache, config.dir("templates"), sources)[1],
                                               minify=config.build.minify)
     copies.update(_asset_copies(assets, copies))  # type: ignore[arg-type]  # bytes are written, not copied
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]

@@ -67,7 +67,7 @@ class State:
     key: str
     entries: dict[str, Entry] = field(default_factory=dict)  # by site-relative path
     outputs: dict[str, str] = field(default_factory=dict)  # output file -> fingerprint
-    templates: tuple[str, dict[str, str]] | None = None  # the templates' digest and their keys
+    templates: tuple[str, dict[str, str], frozenset[str]] | None = None  # digest, keys, url's constants
     last: LastBuild | None = None
 
 
@@ -77,7 +77,7 @@ class Header:
     key: str
     shards: list[str]  # file names, one per shard
     outputs: dict[str, str]
-    templates: tuple[str, dict[str, str]] | None = None
+    templates: tuple[str, dict[str, str], frozenset[str]] | None = None
     last: LastBuild | None = None
 
 
@@ -359,15 +359,16 @@ class BuildCache:
         """The output folder is a new one: its files are not the ones fingerprinted."""
         self.state = State(FORMAT, self.key, self.state.entries, {}, self.state.templates)
 
-    def template_keys(self, digest: str) -> dict[str, str] | None:
-        """The template keys the last build found for templates of this ``digest``: parsing
-        two dozen templates again costs more than the rest of a build that changes nothing."""
+    def template_facts(self, digest: str) -> tuple[dict[str, str], frozenset[str]] | None:
+        """The template keys and the site paths given to ``url`` as constants that the last
+        build found in templates of this ``digest``: parsing two dozen templates again costs
+        more than the rest of a build that changes nothing."""
         memo = self.state.templates
-        return dict(memo[1]) if memo is not None and memo[0] == digest else None
+        return (dict(memo[1]), memo[2]) if memo is not None and memo[0] == digest else None
 
-    def remember_template_keys(self, digest: str, keys: dict[str, str]) -> None:
-        if self.state.templates != (digest, keys):
-            self.state.templates = (digest, dict(keys))
+    def remember_template_facts(self, digest: str, keys: dict[str, str], referenced: frozenset[str]) -> None:
+        if self.state.templates != (digest, keys, referenced):
+            self.state.templates = (digest, dict(keys), referenced)
             self._changed = True
 
     @property

@@ -15,6 +15,8 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from .assets import referenced
+from .cache import BuildCache
 from .config import Channel, Section
 from .content import Article
 from .files import walk
@@ -71,6 +73,20 @@ def template_keys(env: Any, folder: Path, sources: tuple[dict[str, bytes], str] 
             digest.update(current.encode() + b"\0" + sources.get(current, b"<missing>") + b"\0")
         keys[kind] = digest.hexdigest()
     return keys
+
+
+def template_facts(cache: BuildCache, folder: Path,
+                   sources: tuple[dict[str, bytes], str]) -> tuple[dict[str, str], frozenset[str]]:
+    """The template keys of the templates ``sources`` (of ``folder``) and the site paths they
+    give ``url`` as constants (:func:`newsroom.assets.referenced`), from the cache when its
+    templates are these."""
+    found = cache.template_facts(sources[1])
+    if found is None:
+        import jinja2
+
+        found = template_keys(jinja2.Environment(), folder, sources), frozenset(referenced(sources[0]))
+        cache.remember_template_facts(sources[1], *found)
+    return found
 
 
 def _loader_names(names: set[str], split: Any) -> set[str] | None:

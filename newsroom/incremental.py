@@ -23,7 +23,7 @@ from .cache import BuildCache
 from .config import Config
 from .errors import SiteError
 from .files import walk
-from .fingerprint import last_articles, page_fingerprint, template_keys, template_sources
+from .fingerprint import last_articles, page_fingerprint, template_facts, template_sources
 from .output import MANIFEST, Output
 from .pages import Page, SiteModel
 from .render import Renderer
@@ -122,10 +122,7 @@ class Plan:
         """The plan of a build of ``model``; with ``refs``, also which pages hold each article
         (found by the fingerprint pass, which visits every article of every page anyway)."""
         sources = sources or template_sources(renderer.templates_dir)
-        keys = cache.template_keys(sources[1])
-        if keys is None:
-            keys = template_keys(renderer.env, renderer.templates_dir, sources)
-            cache.remember_template_keys(sources[1], keys)
+        keys = template_facts(cache, renderer.templates_dir, sources)[0]
         assets = assets_digest(renderer.assets)  # the fingerprinted names every page links to
         bases = {kind: f"{cache.key}:{preview}:{assets}:{key}" for kind, key in keys.items()}
         files = model.files
