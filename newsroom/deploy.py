@@ -92,7 +92,8 @@ def deploy(config: Config, *, target: str | None = None, dry_run: bool = False,
                                      f"{where}: {' / '.join(lines) or 'no message'}")])
     sent, new, deleted = _changes(done.stdout)
     files = len(read_manifest(output) or ()) + 1  # and the manifest
-    return Deployed(tuple(sent), new, tuple(deleted), max(files - len(sent), 0), where, status["base_url"])
+    return Deployed(tuple(sent), new, tuple(deleted), max(files - len(sent), 0), where,
+                    str(status.get("base_url") or config.site.base_url))
 
 
 def _check_build(config: Config, output: Path, now: datetime) -> dict:
@@ -104,10 +105,12 @@ def _check_build(config: Config, output: Path, now: datetime) -> dict:
     folder = BuildCache.folder_for(config, output)
     try:
         status = json.loads((folder / STATUS).read_text(encoding="utf-8"))
+        if not isinstance(status, dict):
+            raise ValueError("not a status")
     except (OSError, ValueError):
         raise BuildFailed([_mistake(config, f"no record of a build into {config.relpath(output)}/ with "
                                     f"this config; {build_first}")]) from None
-    if status.get("base_url") and status["base_url"] != config.site.base_url:  # a build with --base-url
+    if isinstance(status.get("base_url"), str) and status["base_url"] != config.site.base_url:  # --base-url
         config = replace(config, site=replace(config.site, base_url=status["base_url"]))
     if not status.get("ok"):
         errors = status.get("errors")

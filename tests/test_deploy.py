@@ -99,6 +99,10 @@ def test_deploy_refuses_a_site_that_did_not_build(make_site, tmp_path: Path) -> 
     assert "built with --drafts: it holds stories that are not published" in refused(site, "--target", target)
     assert not (tmp_path / "web").exists()
     assert run_build(cwd=site).returncode == 0
+    status = next((site / ".cache/newsroom").glob("public-*/status.json"))
+    status.write_text("[1, 2]", encoding="utf-8")  # damaged: as if no build had been recorded
+    assert "no record of a build into public/ with this config" in refused(site, "--target", target)
+    assert run_build(cwd=site).returncode == 0
     assert deployed(site, "--target", target).returncode == 0
 
 
