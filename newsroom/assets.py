@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,19 +98,19 @@ def fingerprint(static: Mapping[str, Path], named: Iterable[str], *, minify: boo
                 data = copy = renamed.encode("utf-8", errors="surrogateescape")
         digest = hashlib.sha256(data).hexdigest()[:DIGITS]
         stem, ext = posixpath.splitext(relative)
-        named = f"{stem}.{digest}{ext}"
-        names["/" + relative] = "/" + named
-        files[named] = copy
-        return named
+        fingerprinted = f"{stem}.{digest}{ext}"
+        names["/" + relative] = "/" + fingerprinted
+        files[fingerprinted] = copy
+        return fingerprinted
 
     for relative in wanted:
         make(relative)
     return Assets(names, files)
 
 
-def _renamed(match: re.Match[str], css: str, static: Mapping[str, Path], make) -> str:  # noqa: ANN001
+def _renamed(match: re.Match[str], css: str, static: Mapping[str, Path], make: Callable[[str], str | None]) -> str:
     """A stylesheet's reference with its target's fingerprinted name, when that is an asset."""
-    quote, href = (match[1], match[2]) if match[2] is not None else (match[3], match[4])
+    href = match[2] if match[2] is not None else match[4]
     if not href or href.startswith(("data:", "#", "//")) or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", href):
         return match[0]
     path, cut, rest = href.partition("?") if "?" in href else href.partition("#")

@@ -1,7 +1,8 @@
 """The files static hosts read beside the pages: ``_headers`` (Netlify, Cloudflare Pages),
 ``.nojekyll`` and ``CNAME`` (GitHub Pages). Records only; the built-in templates
 ``newsroom/headers.txt``, ``nojekyll.txt`` and ``cname.txt`` write them. A site that has its
-own (in static/, kept by ``[build] keep``, or put in the output folder by hand) keeps it.
+own (in static/ or kept by ``[build] keep``; ``.nojekyll`` and ``CNAME`` also when a gh-pages
+checkout in the output folder already has them) keeps it.
 """
 
 from __future__ import annotations
