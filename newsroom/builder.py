@@ -26,10 +26,11 @@ from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError, line_of_key
 from .files import walk
 from .fingerprint import template_facts, template_sources
+from .hosting import provided
 from .images import FOLDER, Source, Variant, variants
 from .incremental import Inputs, Plan, Session, input_signature
 from .model import build_model
-from .output import MANIFEST, Output, Writer, kept_by, read_manifest, recover
+from .output import MANIFEST, Output, Writer, recover
 from .pages import Page, SiteModel
 from .progress import Progress
 from .render import Renderer
@@ -406,22 +407,6 @@ def _model(config: Config, published: list[Article], errors: list[SiteError],
     if found:
         raise BuildFailed(found)
     return copies, model, supplied
-
-
-#: Files newsroom makes unless the site has its own: in static/, kept by ``[build] keep``, or
-#: (for the host files a gh-pages checkout has) found in the output folder, not written by newsroom.
-SUPPLIED = ("robots.txt", "_headers", ".nojekyll", "CNAME")
-
-
-def provided(config: Config, copies: dict[str, tuple[Path, str]], target: Path | None = None) -> frozenset[str]:
-    """The output files the site supplies itself, which newsroom does not make (see :data:`SUPPLIED`)."""
-    own = {f for f in SUPPLIED if kept_by(f, config.build.keep)}
-    if target is not None:
-        found = [f for f in (".nojekyll", "CNAME") if os.path.lexists(target / f)]
-        if found:
-            ours = read_manifest(target) or set()
-            own.update(f for f in found if f not in ours)
-    return frozenset(copies).union(own)
 
 
 def _asset_copies(assets: Assets, copies: dict[str, tuple[Path, str]]) -> dict[str, tuple[Path | bytes, str]]:

@@ -7,7 +7,11 @@ checkout in the output folder already has them) keeps it.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from .config import Config
+from .output import kept_by, read_manifest
 from .pages import HeadersPage, Page
 from .urls import ATOM_PATH, CNAME_PATH, HEADERS_PATH, NOJEKYLL_PATH, channel_path, feed_path, section_path
 
@@ -24,3 +28,20 @@ def host_pages(config: Config, sitemaps: list[Page], provided: frozenset[str]) -
     if config.deploy.cname and "CNAME" not in provided:
         pages.append(Page(url=CNAME_PATH, kind="cname", title="CNAME"))
     return pages
+
+
+#: Files newsroom makes unless the site has its own: in static/, kept by ``[build] keep``, or
+#: (for the host files a gh-pages checkout has) found in the output folder, not written by newsroom.
+SUPPLIED = ("robots.txt", "_headers", ".nojekyll", "CNAME")
+
+
+def provided(config: Config, copies: dict[str, tuple[Path, str]], target: Path | None = None) -> frozenset[str]:
+    """The output files the site supplies itself, which newsroom does not make (see :data:`SUPPLIED`):
+    ``copies`` are the files copied as they are, ``target`` the output folder."""
+    own = {f for f in SUPPLIED if kept_by(f, config.build.keep)}
+    if target is not None:
+        found = [f for f in (".nojekyll", "CNAME") if os.path.lexists(target / f)]
+        if found:
+            ours = read_manifest(target) or set()
+            own.update(f for f in found if f not in ours)
+    return frozenset(copies).union(own)

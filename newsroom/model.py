@@ -13,7 +13,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import fields, is_dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from .config import Channel, Config, Section
@@ -26,26 +26,23 @@ from .pages import (  # the records this module makes
     FeedPage,
     HomePage,
     IndexPage,
-    NewsSitemapPage,
     Page,
     RedirectPage,
     RedirectsPage,
     SitemapEntry,
-    SitemapPage,
     SiteModel,
     TermCount,
     TermsPage,
     paginate,
 )
+from .sitemaps import sitemap_entries, sitemaps
 from .taxonomy import Taxonomy
 from .urls import (
     ARCHIVE_PATH,
     ATOM_PATH,
     AUTHORS_PATH,
-    NEWS_SITEMAP_PATH,
     REDIRECTS_PATH,
     ROBOTS_PATH,
-    SITEMAP_PATH,
     TAGS_PATH,
     archive_path,
     author_path,
@@ -53,7 +50,6 @@ from .urls import (
     feed_path,
     output_file,
     section_path,
-    sitemap_part_path,
     tag_path,
 )
 
@@ -62,9 +58,6 @@ HOME_PER_CHANNEL = 5
 HOME_PER_SECTION = 4
 HOME_PHOTOS = 8
 RELATED = 4
-SITEMAP_URLS = 50_000  # the most one sitemap file may list (sitemaps.org); past it, an index of numbered ones
-NEWS_SITEMAP_WINDOW = timedelta(days=2)  # Google News lists articles of the last two days...
-NEWS_SITEMAP_URLS = 1_000  # ...at most this many
 
 
 _path = operator.attrgetter("path")
@@ -294,7 +287,7 @@ class Layout:
         """The pages after every group's: the sitemaps of the ``entries`` of those pages (see
         :func:`sitemap_entries`), robots.txt and the host files (:mod:`newsroom.hosting`),
         each unless the site ``provided`` its own."""
-        pages = _sitemaps(entries, self.ordered)
+        pages = sitemaps(entries, self.ordered)
         hosting = host_pages(self.config, pages, provided)
         if "robots.txt" not in provided:
             pages.append(Page(url=ROBOTS_PATH, kind="robots", title="robots.txt"))
@@ -408,39 +401,10 @@ def sitemap_lastmod(page: Page, updates: bool) -> str | None:
     return None
 
 
-def sitemap_entries(urls: Iterable[str], lastmods: Iterable[str | None]) -> list[SitemapEntry]:
-    """The sitemap's entries: each page's URL with its :func:`sitemap_lastmod`, if it is listed."""
-    return [SitemapEntry(url, lastmod) for url, lastmod in zip(urls, lastmods, strict=True) if lastmod is not None]
-
-
 def _newest(items: Sequence[Article], updates: bool) -> str:  # items are newest first: without updates, the first
     if not items:
         return ""
     return max(a.updated or a.date for a in items).isoformat() if updates else items[0].date.isoformat()
-
-
-def _sitemaps(entries: list[SitemapEntry], ordered: tuple[Article, ...]) -> list[Page]:
-    """``sitemap.xml`` listing every HTML page's ``entries`` (past :data:`SITEMAP_URLS`, an
-    index of numbered sitemaps), and the Google News sitemap."""
-    if len(entries) <= SITEMAP_URLS:
-        sitemaps: list[Page] = [SitemapPage(url=SITEMAP_PATH, kind="sitemap", title="Sitemap", entries=tuple(entries))]
-    else:
-        parts = [SitemapPage(url=sitemap_part_path(n + 1), kind="sitemap", title=f"Sitemap {n + 1}",
-                             entries=tuple(entries[start : start + SITEMAP_URLS]))
-                 for n, start in enumerate(range(0, len(entries), SITEMAP_URLS))]
-        index = tuple(SitemapEntry(part.url, max((e.lastmod for e in part.entries), default="", key=_instant))
-                      for part in parts)
-        sitemaps = [SitemapPage(url=SITEMAP_PATH, kind="sitemapindex", title="Sitemap", entries=index), *parts]
-    recent: tuple[Article, ...] = ()
-    if ordered:
-        since = ordered[0].date.astimezone(UTC) - NEWS_SITEMAP_WINDOW  # 48 real hours, across DST too
-        recent = tuple(a for a in ordered[:NEWS_SITEMAP_URLS] if a.date >= since)
-    return [*sitemaps, NewsSitemapPage(url=NEWS_SITEMAP_PATH, kind="newssitemap", title="News sitemap",
-                                       items=recent)]
-
-
-def _instant(lastmod: str) -> float:
-    return datetime.fromisoformat(lastmod).timestamp() if lastmod else float("-inf")
 
 
 def _index(items: list[Article], first: str, per_page: int, title: str, crumbs: tuple[Crumb, ...],

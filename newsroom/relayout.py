@@ -29,7 +29,6 @@ from .model import (
     nested_files,
     page_articles,
     placement_key,
-    sitemap_entries,
     sitemap_lastmod,
     swap_articles,
 )
@@ -37,6 +36,7 @@ from .pages import Page
 from .patch import write_pages
 from .progress import Progress
 from .render import Renderer
+from .sitemaps import sitemap_entries
 from .urls import output_file
 
 GONE = 0xFFFFFFFF  # a page of the old store that is no page any more

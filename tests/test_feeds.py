@@ -15,7 +15,7 @@ import pytest
 from conftest import JPEG, SITE_TOML, article
 from htmlq import parse
 
-from newsroom import BuildResult, build, load_config, model
+from newsroom import BuildResult, build, load_config, sitemaps
 
 BASE = "https://www.eshanxi.example"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -277,7 +277,7 @@ def test_sitemap_lists_every_page_with_its_last_change(make_site) -> None:
 
 def test_sitemap_index_past_the_limit(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
     """Over ``SITEMAP_URLS`` pages: an index of numbered sitemaps, each URL in exactly one."""
-    monkeypatch.setattr(model, "SITEMAP_URLS", 5)
+    monkeypatch.setattr(sitemaps, "SITEMAP_URLS", 5)
     public, _ = built(make_site, STORIES)
     index = xml(public / "sitemap.xml")
     assert index.tag == f"{SM}sitemapindex"
@@ -348,7 +348,7 @@ def test_sitemap_lastmod_without_any_updated(make_site) -> None:
 
 
 def test_news_sitemap_cap_keeps_the_newest(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model, "NEWS_SITEMAP_URLS", 2)
+    monkeypatch.setattr(sitemaps, "NEWS_SITEMAP_URLS", 2)
     public, _ = built(make_site, NEWS_STORIES)
     assert [e["title"] for e in news_entries(public)] == ["Newest story", "Vinegar festival"]
 
