@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from .config import Config
-from .output import kept_by, read_manifest
+from .output import kept_by, manifest_lists
 from .pages import HeadersPage, Page
 from .urls import ATOM_PATH, CNAME_PATH, HEADERS_PATH, NOJEKYLL_PATH, channel_path, feed_path, section_path
 
@@ -42,6 +42,5 @@ def provided(config: Config, copies: dict[str, tuple[Path, str]], target: Path |
     if target is not None:
         found = [f for f in (".nojekyll", "CNAME") if os.path.lexists(target / f)]
         if found:
-            ours = read_manifest(target) or set()
-            own.update(f for f in found if f not in ours)
+            own.update(set(found) - manifest_lists(target, found))
     return frozenset(copies).union(own)
