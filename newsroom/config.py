@@ -61,9 +61,11 @@ class BuildSettings:
 
 
 #: The Content-Security-Policy of ``_headers`` unless ``[deploy] content_security_policy`` says
-#: otherwise: the theme's own files only, photos and embedded media from any https host.
-DEFAULT_CSP = ("default-src 'self'; img-src 'self' data: https:; media-src 'self' https:; frame-src https:; "
-               "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+#: otherwise: the theme's own files only (search compiles Pagefind's WebAssembly), photos and
+#: embedded media from any https host.
+DEFAULT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: https:; "
+               "media-src 'self' https:; frame-src https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+               "frame-ancestors 'self'")
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ class Session:
 
     site_files: frozenset[str] = frozenset()  # every output file: pages and copies
     provided: frozenset[str] = frozenset()  # output files the site supplies itself (robots.txt)
+    search: Path | None = None  # where the preview keeps its search index (newsroom.search), for the session
 
     def remember(self, model: SiteModel, renderer: Renderer, plan: Plan, *, site_files: frozenset[str] = frozenset(),
                  provided: frozenset[str] = frozenset()) -> None:
@@ -138,7 +139,7 @@ class Plan:
                     held.append(index)
         else:
             prints = {f: page_fingerprint(p, bases[p.kind]) for f, p in zip(files, model.pages, strict=True)}
-        prints.update((relative, _copy_print(source)) for relative, (source, _) in copies.items())
+        prints.update((relative, copy_print(source)) for relative, (source, _) in copies.items())
         return cls(bases, files, prints, found)
 
     def unchanged(self, cache: BuildCache, target: Path) -> bool:
@@ -157,7 +158,8 @@ class Plan:
         return fresh
 
 
-def _copy_print(source: Path | bytes) -> str:
+def copy_print(source: Path | bytes) -> str:
+    """The fingerprint of a file copied into the output (or made in memory)."""
     if isinstance(source, bytes):  # a file made in memory (a fingerprinted stylesheet)
         return "made:" + hashlib.sha1(source, usedforsecurity=False).hexdigest()
     try:

@@ -49,3 +49,9 @@ class Labels:
     stories: str = "stories"
     moved: str = "This story has moved to"  # the page at an old address (an alias)
     gallery: str = "Photos"  # an article's gallery
+    search: str = "Search"  # the search page, and the masthead's search box
+    search_label: str = "Search the site"
+    search_all: str = "All"  # the search page's filters: any channel, any section
+    search_results: str = "results"  # "12 results"
+    search_none: str = "No stories found."
+    search_empty: str = "There is nothing to search yet."

@@ -29,6 +29,7 @@ from .pages import (  # the records this module makes
     Page,
     RedirectPage,
     RedirectsPage,
+    SearchPage,
     SitemapEntry,
     SiteModel,
     TermCount,
@@ -36,6 +37,7 @@ from .pages import (  # the records this module makes
     paginate,
 )
 from .sitemaps import sitemap_entries, sitemaps
+from .search import SEARCH_FOLDER, shards_of
 from .taxonomy import Taxonomy
 from .urls import (
     ARCHIVE_PATH,
@@ -43,6 +45,7 @@ from .urls import (
     AUTHORS_PATH,
     REDIRECTS_PATH,
     ROBOTS_PATH,
+    SEARCH_PATH,
     TAGS_PATH,
     archive_path,
     author_path,
@@ -166,7 +169,7 @@ def build_model(config: Config, articles: Iterable[Article], provided: frozenset
 Group = tuple[tuple[str, str], tuple[str, ...], Hashable]
 
 #: Kinds of group made every time, from every article or many: never kept.
-EVERY_TIME = frozenset({"home", "terms", "redirects", "notfound", "feeds"})
+EVERY_TIME = frozenset({"home", "terms", "redirects", "notfound", "feeds", "search"})
 
 
 class Layout:
@@ -249,7 +252,7 @@ class Layout:
                 if y == year:
                     listing("archive", archive_path(year, month), in_month)
         found += [(("terms", ARCHIVE_PATH), (), None), (("redirects", REDIRECTS_PATH), (), None),
-                  (("notfound", "/404.html"), (), None), (("feeds", ""), (), None)]
+                  (("notfound", "/404.html"), (), None), (("search", SEARCH_PATH), (), None), (("feeds", ""), (), None)]
         return found
 
     def make(self, name: tuple[str, str]) -> list[Page]:
@@ -279,6 +282,10 @@ class Layout:
                 if redirects else []
         if kind == "notfound":
             return [Page(url="/404.html", kind="notfound", title="Page not found", crumbs=(home,))]
+        if kind == "search":
+            shards = shards_of(self.ordered).get(config.site.language.lower(), [])
+            return [SearchPage(url=SEARCH_PATH, kind="search", title=config.labels.search, crumbs=(home,),
+                               shards=tuple(f"/{SEARCH_FOLDER}/{shard}/" for shard in shards))]
         if kind == "feeds":
             return list(_feeds(config, self.ordered, self.by_channel, self.by_section))
         raise ValueError(f"no such group: {name!r}")

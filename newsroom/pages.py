@@ -122,6 +122,14 @@ class TermCount:
 
 
 @dataclass(frozen=True)
+class SearchPage(Page):
+    """``/search/`` (kind "search"): the search form and its results, found in the browser in
+    the index ``shards`` of the site's language (their folders, newest year first)."""
+
+    shards: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TermsPage(Page):
     """``/tags/``, ``/authors/`` or ``/archive/`` (kind "terms"): every term with its count;
     ``groups`` holds the months of each year on the archive's index."""

@@ -27,13 +27,14 @@ from .content import Article, load_article
 from .errors import BuildFailed, SiteError
 from .fingerprint import page_fingerprint
 from .images import remember_sources
-from .incremental import Inputs, Session
+from .incremental import Inputs, Session, copy_print
 from .markup import Markdown
 from .model import page_articles, placement_key, swap_articles
 from .output import MANIFEST, Output, recover
 from .pages import Page
 from .progress import Progress
 from .render import Renderer
+from .search import SEARCH_OWNER, quick_update
 from .urls import output_file
 
 
@@ -52,8 +53,14 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
     affected = sorted({i for key in swaps for i in session.pages_showing(key)})
     for index in affected:
         pages[index] = swap_articles(pages[index], swaps)
+    shown = {a.path for a in model.articles}
+    search = quick_update(session.search, cache.key, config.base_path, [cache.state.entries[k].article for k in swaps],
+                          [a for k, a in swaps.items() if k in shown]) if session.search is not None else ({}, set())
+    if search is None:
+        return None
     outputs = dict(cache.outputs)
-    fresh, written = _write(session.renderer, [pages[i] for i in affected], session.bases, outputs, output)
+    fresh, written = _write(session.renderer, [pages[i] for i in affected], session.bases, outputs, output,
+                            search=search)
     session.update(replace(model, pages=tuple(pages), articles=tuple(swaps.get(a.path, a) for a in model.articles)))
     cache.remember(entries, outputs)
     cache.save()
@@ -107,9 +114,13 @@ def quick_build(config: Config, folder: Path, header: Header | None, inputs: Inp
                              set(shown), store, strict=strict, links=links)
         if warnings is None:
             return None
+        search = quick_update(folder / "search", header.key, config.base_path,
+                              [cache.state.entries[k].article for k in swaps], [shown[k] for k in swaps if k in shown])
+        if search is None:
+            return None
         outputs = dict(cache.outputs)
         renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config), assets=last.assets)
-        fresh, written = _write(renderer, pages, store.bases, outputs, target, progress=progress)
+        fresh, written = _write(renderer, pages, store.bases, outputs, target, progress=progress, search=search)
     finally:
         store.close()
     result = replace(result, articles_read=len(swaps), pages_rendered=fresh, files_written=written,
@@ -197,27 +208,33 @@ def _swaps(config: Config, cache: BuildCache, entries: dict[str, Entry], changed
 
 
 def _write(renderer: Renderer, pages: list[Page], bases: dict[str, str], outputs: dict[str, str], target: Path,
-           progress: Progress | None = None) -> tuple[int, int]:
-    """Render those of ``pages`` whose fingerprint changed into ``target``, no file coming or
-    going; updates ``outputs``. Returns (rendered, written)."""
+           progress: Progress | None = None, search: tuple[dict[str, Path], set[str]] = ({}, set())
+           ) -> tuple[int, int]:
+    """Render those of ``pages`` whose fingerprint changed into ``target``, no page coming or
+    going, with the ``search`` index's files to copy and to delete; updates ``outputs``.
+    Returns (rendered, written)."""
     todo = []
     for page in pages:
         relative = output_file(page.url)
         fingerprint = page_fingerprint(page, bases[page.kind])
         if outputs.get(relative) != fingerprint:
             todo.append((relative, page, fingerprint))
-    return write_pages(renderer, todo, outputs, target, progress=progress)
+    return write_pages(renderer, todo, outputs, target, progress=progress, copies=search[0], gone=search[1])
 
 
 def write_pages(renderer: Renderer, todo: list[tuple[str, Page, str]], outputs: dict[str, str], target: Path, *,
-                gone: Iterable[str] = (), keep: tuple[str, ...] = (), progress: Progress | None = None
-                ) -> tuple[int, int]:
+                gone: Iterable[str] = (), keep: tuple[str, ...] = (), progress: Progress | None = None,
+                copies: dict[str, Path] | None = None) -> tuple[int, int]:
     """A quick path's commit: render the pages of ``todo`` (file, page, fingerprint) into
-    ``target`` as a build does (on every core when there are many) and delete the files
-    ``gone``, changing nothing else; updates ``outputs``. Returns (rendered, written)."""
+    ``target`` as a build does (on every core when there are many), copy in the search
+    index's ``copies`` and delete the files ``gone``, changing nothing else; updates
+    ``outputs``. Returns (rendered, written)."""
     with Output(target, partial=True, keep=keep) as out:
         for file in gone:
             out.drop(file)
+        for file, source in (copies or {}).items():
+            out.copy(file, source, SEARCH_OWNER)
+            outputs[file] = copy_print(source)
         fresh = []
         for file, page, fingerprint in todo:
             outputs[file] = fingerprint
@@ -227,6 +244,8 @@ def write_pages(renderer: Renderer, todo: list[tuple[str, Page, str]], outputs: 
                                       progress or Progress(enabled=False))
         if errors:
             raise BuildFailed(errors)
+        if out.errors:
+            raise BuildFailed(out.errors)
         workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
         out.commit()
     faults.point("after-commit")

@@ -37,6 +37,7 @@ from .patch import write_pages
 from .progress import Progress
 from .render import Renderer
 from .sitemaps import sitemap_entries
+from .search import quick_update
 from .urls import output_file
 
 GONE = 0xFFFFFFFF  # a page of the old store that is no page any more
@@ -294,8 +295,23 @@ class Rebuild:
         """Render the pages to do into ``target``, delete the files of pages that are gone;
         updates ``outputs``. Returns how many files were written."""
         todo = [(relaid.files[index], page, relaid.fingerprints[relaid.files[index]]) for index, page in relaid.todo]
-        return write_pages(renderer, todo, outputs, target, gone=relaid.gone, keep=self.config.build.keep,
-                           progress=progress)[1]
+        copies, stale = self.search
+        return write_pages(renderer, todo, outputs, target, gone=relaid.gone | stale, keep=self.config.build.keep,
+                           progress=progress, copies=copies)[1]
+
+    def search_update(self, folder: Path | None, key: str, relaid: Relaid, fresh: dict[str, Article],
+                      previous: dict[str, Article]) -> bool:
+        """The search index after this edit (``self.search``: files to copy and to delete);
+        False when only the full build can bring it up to date."""
+        if folder is None:
+            self.search: tuple[dict[str, Path], set[str]] = ({}, set())
+            return True
+        come = [a for a in relaid.published if a.path in fresh]
+        found = quick_update(folder, key, self.config.base_path, previous.values(), come)
+        if found is None:
+            return False
+        self.search = found
+        return True
 
 
 def _same_terms(old: tuple[dict[str, str], ...], new: tuple[dict[str, str], ...]) -> bool:

@@ -42,7 +42,8 @@ TEMPLATES = {
     "sitemapindex": "newsroom/sitemap-index.xml", "newssitemap": "newsroom/sitemap-news.xml",
     "robots": "newsroom/robots.txt", "tag": "list.html", "author": "list.html", "archive": "list.html",
     "terms": "terms.html", "redirect": "redirect.html", "redirects": "newsroom/redirects.txt",
-    "headers": "newsroom/headers.txt", "nojekyll": "newsroom/nojekyll.txt", "cname": "newsroom/cname.txt",
+    "search": "search.html", "headers": "newsroom/headers.txt", "nojekyll": "newsroom/nojekyll.txt",
+    "cname": "newsroom/cname.txt",
 }
 #: Templates every site has: feeds, sitemaps, robots.txt and the ``<head>`` metadata.
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"

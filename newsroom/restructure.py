@@ -142,6 +142,8 @@ class _CommandLine(Rebuild):
         if (self.strict and warnings) or (self.links and any(w.field in ("link", "image") and " not found" in w.message
                                                              for w in warnings)):
             return None  # the full build raises them as errors
+        if not self.search_update(self.folder / "search", self.header.key, relaid, fresh, previous):
+            return None
         renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config), assets=last.assets)
         written = self._write(renderer, relaid, outputs, self.target, progress)
         layout = relaid.layout
@@ -270,6 +272,8 @@ class _Preview(Rebuild):
         if found is None:
             return None
         relaid, _ = found
+        if not self.search_update(session.search, cache.key, relaid, fresh, previous):
+            return None
         written = self._write(session.renderer, relaid, outputs, self.target,  # type: ignore[arg-type]
                               Progress(enabled=False))
         pages = self.before.pages([i for i in relaid.slots if type(i) is int])

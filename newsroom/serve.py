@@ -72,7 +72,7 @@ class Preview:
         self.workdir = Path(tempfile.mkdtemp(prefix="newsroom-preview-"))
         self.site = self.workdir / "site"
         self.cache: BuildCache | None = None
-        self.session = Session()
+        self.session = Session(search=self.workdir / "search")
         self.config: Config | None = None
         self.state = PreviewState(root=None)
         self._lock = threading.Lock()
@@ -147,7 +147,7 @@ class Preview:
             self._save_cache()
             self.cache = BuildCache.open(_cache_folder(config), cache_key(config), config.root)
             self.cache.forget_outputs()  # they describe the folder of another session or config
-            self.session = Session()
+            self.session = Session(search=self.workdir / "search")
             self.cache.autosave = False  # saving a large cache on every keystroke costs more than it saves
             self.config = config
         return self.config

@@ -164,6 +164,8 @@ AUTHORS_PATH = "/authors/"
 ARCHIVE_PATH = "/archive/"
 #: Redirects from ``aliases:``, for hosts that read a ``_redirects`` file (Netlify, Cloudflare Pages).
 REDIRECTS_PATH = "/_redirects"
+#: The search page.
+SEARCH_PATH = "/search/"
 #: Response headers for hosts that read a ``_headers`` file (Netlify, Cloudflare Pages).
 HEADERS_PATH = "/_headers"
 #: For GitHub Pages: serve the folder as it is (no Jekyll), and the custom domain.

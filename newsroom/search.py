@@ -1,0 +1,207 @@
+"""Site search: a Pagefind index of the articles, built by Pagefind's own binary (the
+extended one, which segments Chinese) and kept in shards, one per language and year.
+
+Only what a reader searches is indexed: each article becomes a small search document (its
+headline, dek and body, with its date, channel and section as Pagefind meta, filters and
+sort keys), never the page with its navigation, cards and related links. A shard is indexed
+again only when one of its documents changed, so an edit re-indexes one year of one
+language; the search page merges the shards of its language in the browser
+(``pagefind.mergeIndex``). The documents and each shard's index are kept in the build
+cache folder (``search/``); the build copies the indexes into the output under
+``/pagefind/<shard>/``.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from .errors import BuildFailed, SiteError
+from .records import Article
+
+#: The output folder of the index; each shard is a folder in it.
+SEARCH_FOLDER = "pagefind"
+#: Who writes the index files, as messages name it.
+SEARCH_OWNER = "the search index"
+_STATE = "state.pickle"
+FORMAT = 1
+
+
+def shard_of(article: Article) -> str:
+    """The shard an article is searched in: ``en-2021``."""
+    return f"{article.lang.lower()}-{article.date.year:04d}"
+
+
+def shards_of(articles: Iterable[Article]) -> dict[str, list[str]]:
+    """Each language's shards, newest year first (the search page loads the first, merges the rest)."""
+    found: dict[str, set[str]] = {}
+    for article in articles:
+        found.setdefault(article.lang.lower(), set()).add(shard_of(article))
+    return {lang: sorted(shards, reverse=True) for lang, shards in sorted(found.items())}
+
+
+def document(article: Article, base_path: str) -> bytes:
+    """The search document of ``article``: what Pagefind indexes, and the meta its results show
+    (each meta, filter and sort key on an empty element of its own: their values are no text)."""
+    day = article.date.strftime("%Y-%m-%d")
+    tags = [("meta", "title", article.title), ("meta", "date", day), ("meta", "channel", article.channel.name),
+            ("meta", "section", article.section.name), ("filter", "channel", article.channel.name),
+            ("filter", "section", article.section.name), ("sort", "date", article.date.strftime("%Y-%m-%dT%H:%M"))]
+    keys = "".join(f'<span data-pagefind-{kind}="{escape(name)}:{escape(value)}"></span>' for kind, name, value in tags)
+    return (f'<!DOCTYPE html><html lang="{escape(article.lang)}"><head><meta charset="utf-8">'
+            f"<title>{escape(article.title)}</title></head><body><main data-pagefind-body>{keys}"
+            f"<h1>{escape(article.title)}</h1>"
+            + (f"<p>{escape(article.dek)}</p>" if article.dek else "")
+            + f"{article.body.text}</main></body></html>").encode("utf-8")
+
+
+@dataclass
+class _State:
+    format: int = FORMAT
+    key: str = ""  # the build cache key the documents were made with
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)  # shard -> site path -> article digest
+    files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # shard -> its index files, relative
+    whole: bool = True  # False after a failed indexing: only a full update may patch it then
+
+
+class SearchIndex:
+    """The shards of one output folder's index, kept in ``folder`` (in the build cache)."""
+
+    def __init__(self, folder: Path, key: str, base_path: str):
+        self.folder = folder
+        self.base_path = base_path
+        try:
+            with open(folder / _STATE, "rb") as stream:
+                state = pickle.load(stream)
+            if not isinstance(state, _State) or state.format != FORMAT or state.key != key:
+                raise ValueError("another format or key")
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError):
+            shutil.rmtree(folder, ignore_errors=True)
+            state = _State(key=key, whole=False)  # nothing to patch: a full update makes it
+        self.state = state
+
+    def update(self, articles: Iterable[Article]) -> set[str]:
+        """Bring the index to ``articles``, every published article of the site: shards whose
+        documents changed are indexed again, shards with no story left go. Returns the shards
+        that changed."""
+        wanted: dict[str, dict[str, Article]] = {}
+        for article in articles:
+            wanted.setdefault(shard_of(article), {})[article.url] = article
+        changed = self._bring({shard: wanted.get(shard, {}) for shard in set(wanted) | set(self.state.documents)})
+        if not self.state.whole:
+            self.state.whole = True
+            self._save()
+        return changed
+
+    def patch(self, gone: Iterable[Article], come: Iterable[Article]) -> set[str] | None:
+        """The quick paths' update: the documents of the ``gone`` records leave, those of ``come``
+        (published now) take their places. Returns the shards that changed; None when the
+        index is not whole (an indexing failed since the last full update)."""
+        if not self.state.whole:
+            return None
+        touched: dict[str, dict[str, Article | None]] = {}
+        for article in gone:
+            touched.setdefault(shard_of(article), {})[article.url] = None
+        for article in come:
+            touched.setdefault(shard_of(article), {})[article.url] = article
+        wanted: dict[str, dict[str, Article | str]] = {}
+        for shard, changes in touched.items():
+            now: dict[str, Article | str] = dict(self.state.documents.get(shard, {}))  # unchanged: their digest
+            for url, article in changes.items():
+                if article is None:
+                    now.pop(url, None)
+                else:
+                    now[url] = article
+            wanted[shard] = now
+        return self._bring(wanted)
+
+    def _bring(self, wanted: dict[str, dict[str, Article | str]]) -> set[str]:
+        """Make each shard of ``wanted`` hold these documents (an article, or the digest of a
+        document it holds already), indexing again the shards that change."""
+        changed = set()
+        try:
+            for shard in sorted(wanted):
+                now = {url: a if isinstance(a, str) else a.digest for url, a in wanted[shard].items()}
+                before = self.state.documents.get(shard, {})
+                if now == before:
+                    continue
+                changed.add(shard)
+                self.state.documents.pop(shard, None)  # until it is indexed: a failure leaves it to be made anew
+                self.state.files.pop(shard, None)
+                if not now:
+                    shutil.rmtree(self.folder / shard, ignore_errors=True)
+                    continue
+                docs = self.folder / shard / "docs"
+                for url in before.keys() - now.keys():
+                    (docs / self._doc(url)).unlink(missing_ok=True)
+                for url, article in wanted[shard].items():
+                    if not isinstance(article, str) and before.get(url) != article.digest:
+                        path = docs / self._doc(url)
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        path.write_bytes(document(article, self.base_path))
+                self.state.files[shard] = self._index(shard)
+                self.state.documents[shard] = now
+        except BaseException:
+            self.state.whole = False
+            for shard in changed - self.state.documents.keys():
+                shutil.rmtree(self.folder / shard, ignore_errors=True)  # its documents are not what the state says
+            raise
+        finally:
+            if changed:
+                self._save()
+        return changed
+
+    def files(self, shards: Iterable[str] | None = None) -> dict[str, Path]:
+        """The output files of the index (``pagefind/<shard>/...``), each with the file it is copied from."""
+        chosen = self.state.files if shards is None else {s: self.state.files.get(s, ()) for s in shards}
+        return {f"{SEARCH_FOLDER}/{shard}/{name}": self.folder / shard / "index" / name
+                for shard, names in sorted(chosen.items()) for name in names}
+
+    def _doc(self, url: str) -> str:
+        """A document's file: where Pagefind finds it gives the result's address."""
+        path = (self.base_path + url).lstrip("/")
+        return path + "index.html" if path.endswith("/") or not path else path
+
+    def _index(self, shard: str) -> tuple[str, ...]:
+        """Run Pagefind on a shard's documents; the index files it wrote."""
+        from pagefind_bin_extended import get_executable
+
+        index = self.folder / shard / "index"
+        shutil.rmtree(index, ignore_errors=True)
+        command = [str(get_executable()), "--site", str(self.folder / shard / "docs"), "--output-path", str(index),
+                   "--silent"]
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False)
+        if done.returncode != 0:
+            detail = " / ".join(line for line in (done.stderr or done.stdout).splitlines() if line.strip())[-300:]
+            raise BuildFailed([SiteError("search", None, None, f"Pagefind could not index {shard}: {detail}")])
+        cut = len(str(index)) + 1
+        return tuple(sorted(os.path.join(root, name)[cut:].replace(os.sep, "/")
+                            for root, _, names in os.walk(index) for name in names))
+
+    def _save(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f"{_STATE}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as stream:
+            pickle.dump(self.state, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.folder / _STATE)
+
+
+def quick_update(folder: Path, key: str, base_path: str, gone: Iterable[Article], come: Iterable[Article]
+                 ) -> tuple[dict[str, Path], set[str]] | None:
+    """A quick path's part of the index (:meth:`SearchIndex.patch`): the index files of the
+    shards that changed, to copy into the output, and their files to delete; None when only a
+    full build can bring the index up to date."""
+    index = SearchIndex(folder, key, base_path)
+    before = index.files()
+    changed = index.patch(gone, come)
+    if changed is None:
+        return None
+    after = index.files(changed)
+    return after, {name for name in before if name.split("/")[1] in changed} - after.keys()
+

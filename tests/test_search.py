@@ -1,0 +1,117 @@
+"""Site search: the Pagefind index the build makes, searched in Chromium as a reader does,
+and kept up to date by every kind of build without indexing again what did not change."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conftest import article, run_build, snapshot, static_server
+
+from newsroom import build, load_config
+
+GREENWAY = "Changzhi opens riverside greenway to cyclists"
+
+
+def results(page) -> list[str]:
+    page.wait_for_function("document.getElementById('search-status').textContent !== ''")
+    return page.locator(".search-result h2").all_inner_texts()
+
+
+def test_a_reader_finds_a_story_from_the_masthead_and_narrows_by_channel(sample_public: Path, browser) -> None:
+    with static_server(sample_public) as origin:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            page.goto(origin + "/")
+            page.fill("#masthead-q", "greenway")
+            page.press("#masthead-q", "Enter")
+            page.wait_for_url("**/search/?q=greenway")
+            found = results(page)
+            assert GREENWAY in found
+            hit = page.locator(".search-result", has_text=GREENWAY)
+            assert "greenway" in hit.locator(".search-excerpt mark").first.inner_text().lower()
+            assert hit.locator(".search-meta").inner_text().endswith("· Changzhi")
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", hit.locator("time").inner_text())
+            hit.locator("h2 a").click()
+            page.wait_for_load_state("load")
+            assert page.locator("h1").first.inner_text() == GREENWAY
+
+            page.goto(origin + "/search/?q=greenway")
+            results(page)
+            page.select_option("select[name=channel]", "Taiyuan")
+            page.wait_for_url("**channel=Taiyuan**")
+            page.wait_for_function(f"![...document.querySelectorAll('.search-result h2')].some("
+                                   f"h => h.textContent === {json.dumps(GREENWAY)})")
+            assert GREENWAY not in results(page)
+        finally:
+            page.close()
+    assert not errors
+
+
+STORIES = {"content/changzhi/a.md": article("Lantern makers of Changzhi", "2020-02-01", body="Paper lanterns."),
+           "content/taiyuan/b.md": article("Vinegar season in Taiyuan", "2021-03-01", body="Aged vinegar."),
+           "content/taiyuan/c.md": article("Rail bridge opens", "2021-06-01", body="A bridge over the Fen.")}
+
+
+def shard_files(public: Path) -> dict[str, bytes]:
+    return {name: data for name, data in snapshot(public).items() if name.startswith("pagefind/")}
+
+
+def test_the_index_has_a_shard_per_year_and_only_a_changed_one_is_made_again(make_site) -> None:
+    site = make_site(STORIES)
+    assert run_build(cwd=site).returncode == 0
+    public = site / "public"
+    before = shard_files(public)
+    assert {name.split("/")[1] for name in before} == {"en-2020", "en-2021"}
+    search = (public / "search/index.html").read_text(encoding="utf-8")
+    assert "&#34;/pagefind/en-2021/&#34;, &#34;/pagefind/en-2020/&#34;" in search  # newest first
+    stamps = {p: p.stat().st_mtime_ns for p in (public / "pagefind/en-2020").rglob("*") if p.is_file()}
+
+    (site / "content/taiyuan/b.md").write_text(article("Vinegar season in Taiyuan", "2021-03-01",
+                                                        body="Aged vinegar, and noodles."), encoding="utf-8")
+    assert run_build(cwd=site).returncode == 0
+    after = shard_files(public)
+    assert {n for n in after if n.startswith("pagefind/en-2020/")} == {n for n in before
+                                                                      if n.startswith("pagefind/en-2020/")}
+    assert stamps == {p: p.stat().st_mtime_ns for p in (public / "pagefind/en-2020").rglob("*") if p.is_file()}
+    assert after != before  # the 2021 shard was made again
+    clean = make_site({**STORIES, "content/taiyuan/b.md": (site / "content/taiyuan/b.md").read_text()},
+                      folder="clean")
+    assert run_build(cwd=clean).returncode == 0
+    assert snapshot(public) == snapshot(clean / "public")
+
+
+def test_a_build_with_the_cache_in_memory_writes_the_same_index(make_site, tmp_path: Path) -> None:
+    from newsroom.cache import BuildCache, cache_key
+
+    site = make_site(STORIES)
+    assert run_build(cwd=site).returncode == 0
+    config = load_config(site / "site.toml", output_dir=str(tmp_path / "out"))
+    build(config, cache=BuildCache(None, cache_key(config), config.root))
+    assert shard_files(tmp_path / "out") == shard_files(site / "public")
+
+
+def test_only_headlines_deks_and_bodies_are_indexed(make_site, browser) -> None:
+    """A word of the footer of every page finds nothing; words of a headline, a dek and a
+    body each find their story."""
+    site = make_site({**STORIES, "content/changzhi/d.md": article(
+        "Quillwort survey", "2021-07-01", body="Botanists counted marshwort by the reservoir.",
+        dek="Volunteers logged fernbrake in the hills.")})
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'base_url = "https://www.eshanxi.example/"',
+        'base_url = "https://www.eshanxi.example/"\ncopyright = "Zephyrine Press"'), encoding="utf-8")
+    assert run_build(cwd=site).returncode == 0
+    assert "Zephyrine" in (site / "public/index.html").read_text(encoding="utf-8")
+    with static_server(site / "public") as origin:
+        page = browser.new_page()
+        try:
+            for word, found in (("zephyrine", []), ("quillwort", ["Quillwort survey"]),
+                                ("fernbrake", ["Quillwort survey"]), ("marshwort", ["Quillwort survey"])):
+                page.goto(origin + f"/search/?q={word}")
+                assert results(page) == found, word
+        finally:
+            page.close()
