@@ -17,6 +17,7 @@ import os
 import pickle
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
@@ -30,7 +31,10 @@ SEARCH_FOLDER = "pagefind"
 #: Who writes the index files, as messages name it.
 SEARCH_OWNER = "the search index"
 _STATE = "state.pickle"
-FORMAT = 1
+#: Pagefind's own search interfaces, which every index carries and the site's search page does
+#: not use (about 400 kB a shard).
+_UI = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
+FORMAT = 2
 
 
 def shard_of(article: Article) -> str:
@@ -124,8 +128,10 @@ class SearchIndex:
 
     def _bring(self, wanted: dict[str, dict[str, Article | str]]) -> set[str]:
         """Make each shard of ``wanted`` hold these documents (an article, or the digest of a
-        document it holds already), indexing again the shards that change."""
-        changed = set()
+        document it holds already), indexing again the shards that change (several at once:
+        each is a Pagefind process)."""
+        changed: set[str] = set()
+        indexed: dict[str, dict[str, str]] = {}
         try:
             for shard in sorted(wanted):
                 now = {url: a if isinstance(a, str) else a.digest for url, a in wanted[shard].items()}
@@ -146,8 +152,13 @@ class SearchIndex:
                         path = docs / self._doc(url)
                         path.parent.mkdir(parents=True, exist_ok=True)
                         path.write_bytes(document(article, self.base_path))
-                self.state.files[shard] = self._index(shard)
-                self.state.documents[shard] = now
+                indexed[shard] = now
+            if indexed:
+                with ThreadPoolExecutor(max_workers=min(len(indexed), os.cpu_count() or 1)) as pool:
+                    made = dict(zip(indexed, pool.map(self._index, indexed), strict=True))
+                for shard, now in indexed.items():
+                    self.state.files[shard] = made[shard]
+                    self.state.documents[shard] = now
         except BaseException:
             self.state.whole = False
             for shard in changed - self.state.documents.keys():
@@ -181,6 +192,9 @@ class SearchIndex:
         if done.returncode != 0:
             detail = " / ".join(line for line in (done.stderr or done.stdout).splitlines() if line.strip())[-300:]
             raise BuildFailed([SiteError("search", None, None, f"Pagefind could not index {shard}: {detail}")])
+        for name in os.listdir(index):
+            if name.startswith(_UI):
+                os.unlink(index / name)
         cut = len(str(index)) + 1
         return tuple(sorted(os.path.join(root, name)[cut:].replace(os.sep, "/")
                             for root, _, names in os.walk(index) for name in names))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -167,8 +169,47 @@ def run_build(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below ``folder`` with its bytes, to compare outputs."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file below ``folder`` with its bytes, to compare outputs (the search index's
+    files as :func:`pagefind_canonical` gives them)."""
+    return pagefind_canonical({p.relative_to(folder).as_posix(): p.read_bytes()
+                               for p in sorted(folder.rglob("*")) if p.is_file()})
+
+
+_FILTER = re.compile(r"^(pagefind/[^/]+/)filter/(\w+?)_([0-9a-f]+)\.pf_filter$")
+_META = re.compile(r"^(pagefind/[^/]+/)pagefind\.(\w+?)_([0-9a-f]+)\.pf_meta$")
+
+
+def pagefind_canonical(files: dict[str, bytes]) -> dict[str, bytes]:
+    """``files`` with the parts of a Pagefind index that differ from run to run made comparable.
+
+    Pagefind writes its filter files from hash maps, in an order that changes every run, so
+    their names (hashes of their bytes), the meta file that names them and the entry file
+    that names the meta file change too (Pagefind issue #638). Everything else it writes
+    (fragments, word index, runtime) is compared as it is. A filter file becomes its
+    decompressed bytes in sorted order (the same entries in any order give the same bytes),
+    numbered by that; the meta file names the filters by those numbers; the entry file names
+    the meta file by a placeholder."""
+    out = dict(files)
+    renames: dict[str, dict[bytes, bytes]] = {}
+    filters = sorted((m.group(1), bytes(sorted(gzip.decompress(data))), m) for name, data in files.items()
+                     if (m := _FILTER.match(name)))
+    for shard, canonical, match in filters:
+        del out[match.group(0)]
+        names = renames.setdefault(shard, {})
+        placeholder = f"{match.group(2)}_filter{len(names)}"
+        names[f"{match.group(2)}_{match.group(3)}".encode()] = placeholder.encode()
+        out[f"{shard}filter/{placeholder}.pf_filter"] = canonical
+    for name, data in files.items():
+        if m := _META.match(name):
+            meta = gzip.decompress(data)
+            for old, new in renames.get(m.group(1), {}).items():
+                meta = meta.replace(old, new)
+            del out[name]
+            out[f"{m.group(1)}pagefind.{m.group(2)}_meta.pf_meta"] = bytes(sorted(meta))
+            entry = f"{m.group(1)}pagefind-entry.json"
+            if entry in out:
+                out[entry] = out[entry].replace(f"{m.group(2)}_{m.group(3)}".encode(), f"{m.group(2)}_meta".encode())
+    return dict(sorted(out.items()))
 
 
 def headers_rules(text: str) -> dict[str, dict[str, str]]:
