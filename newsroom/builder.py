@@ -427,11 +427,11 @@ def _search_files(config: Config, cache: BuildCache, published: list[Article],
     test's) indexes into a folder of its own, read back."""
     folder = cache.folder / "search" if cache.folder is not None else session.search if session is not None else None
     if folder is not None:
-        index = SearchIndex(folder, cache.key, config.base_path)
+        index = SearchIndex(folder, cache.key, config)
         index.update(published)
         return {relative: (path, SEARCH_OWNER) for relative, path in index.files().items()}
     with tempfile.TemporaryDirectory(prefix="newsroom-search-") as scratch:
-        index = SearchIndex(Path(scratch), cache.key, config.base_path)
+        index = SearchIndex(Path(scratch), cache.key, config)
         index.update(published)
         return {relative: (path.read_bytes(), SEARCH_OWNER) for relative, path in index.files().items()}
 

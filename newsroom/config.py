@@ -18,6 +18,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .editions import Edition, Language, edition_of, make_editions
 from .errors import BuildFailed, SiteError, toml_problem
 from .labels import Labels
 from .urls import PermalinkError, check_permalink
@@ -108,6 +109,8 @@ class Config:
     feeds: Feeds = Feeds()
     labels: Labels = Labels()
     deploy: DeploySettings = DeploySettings()
+    languages: tuple[Language, ...] = ()  # [[languages]]: the editions besides the site's own language
+    editions: tuple[Edition, ...] = ()  # every edition, the site's own language first (made from the above)
     drafts: bool = False  # include drafts (--drafts, the preview)
     future: bool = False  # include articles dated after the build's time (--future, the preview)
     expired: bool = False  # include articles past their ``expires:`` time (--expired)
@@ -155,6 +158,25 @@ class Config:
     def base_path(self) -> str:
         """The path part of base_url without its trailing slash: "" or "/news"."""
         return urlsplit(self.site.base_url).path.rstrip("/")
+
+    def __post_init__(self) -> None:
+        if not self.editions:  # a Config made in code, or replaced: the editions follow the settings
+            object.__setattr__(self, "editions", make_editions(self.site, self.labels, self.channels, self.sections,
+                                                               self.languages, {}))
+
+    def edition_of(self, lang: str) -> Edition | None:
+        """The edition that shows articles in ``lang`` (see :func:`newsroom.editions.edition_of`)."""
+        if lang not in self._edition_of:
+            self._edition_of[lang] = edition_of(self.editions, lang, bool(self.languages))
+        return self._edition_of[lang]
+
+    def edition_named(self, lang: str) -> Edition:
+        """The edition whose language is ``lang`` exactly (the site's own for "")."""
+        return next((e for e in self.editions if e.lang == lang), self.editions[0])
+
+    @cached_property
+    def _edition_of(self) -> dict[str, Edition | None]:
+        return {}
 
     def channel(self, slug: str) -> Channel | None:
         return self._channels.get(slug)
@@ -233,9 +255,9 @@ class _Reader:
     def read(self, path: Path, data: dict[str, Any], *, output_dir: str | None,
              base_url: str | None, drafts: bool) -> Config | None:
         for key in data:
-            if key not in ("site", "build", "feeds", "labels", "deploy", "channels", "sections"):
+            if key not in ("site", "build", "feeds", "labels", "deploy", "channels", "sections", "languages"):
                 self.error(key, None, None, "unknown table; expected [site], [build], [feeds], [labels], "
-                           "[deploy], [[channels]] or [[sections]]")
+                           "[deploy], [[channels]], [[sections]] or [[languages]]")
 
         site = self.table(data, "site", SiteInfo, required=True)
         build = self.table(data, "build", BuildSettings, required=False)
@@ -244,6 +266,7 @@ class _Reader:
         deploy = self.table(data, "deploy", DeploySettings, required=False)
         channels = self.array(data, "channels", Channel)
         sections = self.array(data, "sections", Section)
+        languages, own_labels = self.languages(data)
         if site is not None and base_url is not None:
             site = replace(site, base_url=base_url)
         if build is not None and output_dir is not None:
@@ -259,6 +282,8 @@ class _Reader:
             self.check_deploy(deploy, site, overridden=base_url is not None)
         self.check_slugs("channels", channels)
         self.check_slugs("sections", sections)
+        if site is not None:
+            self.check_languages(languages, site, {*(c.slug for c in channels), *(s.slug for s in sections)})
         both = {c.slug for c in channels} & {s.slug for s in sections}
         for slug in sorted(both):
             index = [s.slug for s in sections].index(slug)
@@ -270,9 +295,10 @@ class _Reader:
         else:
             line = self._line("build", None, "output_dir") if "output_dir" in data.get("build", {}) else None
             output_from = f"{self.shown}:{line}" if line else self.shown
+        editions = make_editions(site, labels, tuple(channels), tuple(sections), tuple(languages), own_labels)
         return Config(path=path, site=site, build=build, channels=tuple(channels),
                       sections=tuple(sections), feeds=feeds, labels=labels, deploy=deploy, drafts=drafts,
-                      output_from=output_from)
+                      output_from=output_from, languages=tuple(languages), editions=editions)
 
     # -- generic, type-driven reading -------------------------------------------------
 
@@ -323,7 +349,73 @@ class _Reader:
                 ok = False
         return cls(**values) if ok else None
 
+    def languages(self, data: dict[str, Any]) -> tuple[list[Language], dict[str, dict[str, str]]]:
+        """``[[languages]]``, each with its ``[languages.labels]``."""
+        raw = data.get("languages")
+        if raw is None:
+            return [], {}
+        if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+            self.error("languages", None, None, "must be an array of tables: [[languages]]")
+            return [], {}
+        found, labels = [], {}
+        with_labels = 0
+        for n, item in enumerate(raw):
+            item = dict(item)
+            words = item.pop("labels", None)
+            language = self.record(item, "languages", n, Language)
+            if language is None:
+                continue
+            found.append(language)
+            if words is None:
+                continue
+            if not isinstance(words, dict):
+                self.error("languages", n, "labels", "must be a table: [languages.labels]")
+                continue
+            read = self.record(words, "languages.labels", with_labels, Labels)
+            with_labels += 1
+            if read is not None:
+                labels[language.code.lower()] = {k: v for k, v in words.items()}
+        return found, labels
+
     # -- semantic checks --------------------------------------------------------------
+
+    def check_languages(self, languages: list[Language], site: SiteInfo, slugs: set[str]) -> None:
+        seen: dict[str, int] = {}
+        prefixes: dict[str, int] = {}
+        for n, language in enumerate(languages):
+            code = language.code
+            if not is_language_tag(code):
+                self.error("languages", n, "code", f"{code!r} is not a language tag like 'en' or 'zh-CN'")
+                continue
+            if code.lower() in seen:
+                self.error("languages", n, "code", f"{code!r} is declared twice (also languages[{seen[code.lower()]}])")
+            seen.setdefault(code.lower(), n)
+            own = code.lower() == site.language.lower()
+            if own and language.prefix:
+                self.error("languages", n, "prefix", f"{code!r} is the site's language ([site] language), whose "
+                           "edition is at the root; remove prefix")
+            prefix = "" if own else (language.prefix.rstrip("/") or "/" + code.lower())
+            segment = prefix[1:]
+            if not own:
+                if not prefix.startswith("/") or not SLUG_RE.match(segment):
+                    self.error("languages", n, "prefix", f"{language.prefix!r} must be one path segment of lowercase "
+                               "letters, digits and hyphens after '/', like '/zh'")
+                elif segment in slugs or segment in RESERVED_SLUGS:
+                    self.error("languages", n, "prefix" if language.prefix else "code",
+                               f"the edition's prefix {prefix}/ is also a channel's, a section's or the site's own "
+                               "folder; set another prefix")
+                elif segment in prefixes:
+                    self.error("languages", n, "prefix", f"{prefix}/ is also the prefix of languages[{prefixes[segment]}]")
+                prefixes.setdefault(segment, n)
+            if language.date_format:
+                try:
+                    sample = datetime(2021, 8, 25).strftime(language.date_format)
+                except ValueError as exc:
+                    self.error("languages", n, "date_format", f"invalid strftime pattern: {exc}")
+                else:
+                    if sample == language.date_format:
+                        self.error("languages", n, "date_format", f"{language.date_format!r} has no date fields")
+
 
     def check_site(self, site: SiteInfo, *, overridden: bool) -> None:
         url = urlsplit(site.base_url)

@@ -29,10 +29,11 @@ if TYPE_CHECKING:
 UPDATED_FIELDS = ("updated", "lastmod", "last_modified_at")  # newsroom and Hexo, Hugo, Jekyll
 EXPIRES_FIELDS = ("expires", "expiryDate")  # newsroom and Hugo
 ALIAS_FIELDS = ("aliases", "redirect_from")  # newsroom and Hugo, jekyll-redirect-from
+TRANSLATION_FIELDS = ("translation_key", "translationKey")  # newsroom and Hugo
 KNOWN_FIELDS = frozenset({
     "title", "date", "channel", "section", "source", "dek", "author", "authors",
     "contributors", "tags", "slug", "draft", "published", "summary", "image", "lang",
-    "gallery", *UPDATED_FIELDS, *EXPIRES_FIELDS, *ALIAS_FIELDS,
+    "gallery", *UPDATED_FIELDS, *EXPIRES_FIELDS, *ALIAS_FIELDS, *TRANSLATION_FIELDS,
 })
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF and CR: never text
 _NAME_KEYS = ("display_name", "name", "login")  # an author as jekyll-import writes one
@@ -140,6 +141,15 @@ class _ArticleReader(PhotoFields):
         section = self.section(meta)
         slug = self.slug(meta)
         lang = self.lang(meta, title)
+        translation_key = self.translation_key(meta)
+        edition = self.config.edition_of(lang)
+        if edition is None:
+            known = ", ".join(e.lang for e in self.config.editions)
+            self.error("lang", f"{lang!r} is none of the site's languages ({known}); add it to site.toml as "
+                       f"[[languages]] code = {lang!r}, or give the article one of them")
+        elif channel is not None and section is not None:  # named in the edition's language
+            channel = next(c for c in edition.channels if c.slug == channel.slug)
+            section = next(s for s in edition.sections if s.slug == section.slug)
         dek = self.text(meta, "dek")
         summary = self.text(meta, "summary")
         for other in ("excerpt", "description"):  # Jekyll's and Hugo's words for it
@@ -158,6 +168,8 @@ class _ArticleReader(PhotoFields):
         if date is not None and channel is not None and section is not None and slug is not None:
             url = permalink(self.config.build.permalink, channel=channel.slug, section=section.slug,
                             date=date, slug=slug)
+            if edition is not None:
+                url = edition.path(url)
             try:
                 output_file(url)
                 self.refs.url = url
@@ -182,7 +194,8 @@ class _ArticleReader(PhotoFields):
         figures = tuple(self.with_source(Photo(*figure)) for figure in rendered.figures)
         return Article(
             path=self.shown, url=url, title=title, date=date, channel=channel, section=section,
-            source=source or f"{self.config.site.title}-{channel.slug}", slug=slug, lang=lang,
+            source=source or f"{(edition or self.config.editions[0]).site.title}-{channel.slug}", slug=slug, lang=lang,
+            translation_key=translation_key,
             body=Body(rendered.html), summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
             image=image, updated=updated, expires=expires, aliases=aliases,
@@ -363,6 +376,22 @@ class _ArticleReader(PhotoFields):
             self.error("lang", f"{value!r} is not a language tag like 'en' or 'zh-CN'")
             return self.config.site.language
         return value
+
+    def translation_key(self, meta: dict[str, Any]) -> str:
+        """``translation_key:`` (Hugo's ``translationKey``): one story's versions in several
+        languages share it."""
+        present = [key for key in TRANSLATION_FIELDS if key in meta]
+        if len(present) > 1:
+            self.error(present[1], f"both {present[0]!r} and {present[1]!r} are set; keep one")
+        if not present:
+            return ""
+        value = meta[present[0]]
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            self.error(present[0], "must be a short text that the story's versions in other languages share")
+            return ""
+        return value.strip()
 
     def names(self, meta: dict[str, Any], key: str, where: str | None = None) -> tuple[str, ...]:
         value = meta.get(key)

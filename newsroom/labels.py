@@ -55,3 +55,7 @@ class Labels:
     search_results: str = "results"  # "12 results"
     search_none: str = "No stories found."
     search_empty: str = "There is nothing to search yet."
+    page_end: str = ""  # after a page number: "第 2 页" in Chinese
+    month: str = "%B %Y"  # an archive month's name, as strftime writes it
+    translations: str = "Also in"  # an article's links to its versions in other languages
+    language: str = "Language"  # the language switcher

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from .config import Channel, Config, Section
+from .editions import Edition
 from .content import Article
 from .errors import BuildFailed, SiteError
 from .hosting import host_pages
@@ -156,7 +157,7 @@ def build_model(config: Config, articles: Iterable[Article], provided: frozenset
         by_channel={k: tuple(v) for k, v in layout.by_channel.items()},
         by_section={k: tuple(v) for k, v in layout.by_section.items()},
         groups=tuple((*group, count) for group, count in zip(groups, counts, strict=True)),
-        lastmods=tuple(lastmods), terms=(layout.tags.names, layout.tags.urls, layout.people.names, layout.people.urls),
+        lastmods=tuple(lastmods), terms=layout.terms,
     )
 
 
@@ -172,14 +173,16 @@ Group = tuple[tuple[str, str], tuple[str, ...], Hashable]
 EVERY_TIME = frozenset({"home", "terms", "redirects", "notfound", "feeds", "search"})
 
 
-class Layout:
-    """Where each article goes: the site's lists (all stories, each channel, section, pair of
-    them, tag, person, year and month), newest first, and the groups of pages made from them."""
+class EditionLayout:
+    """Where each article of one edition goes: the edition's lists (all stories, each channel,
+    section, pair of them, tag, person, year and month), newest first, and the groups of pages
+    made from them. ``config`` is the site's as the edition has it (its title, labels, names)."""
 
-    def __init__(self, config: Config, articles: Iterable[Article]):
+    def __init__(self, config: Config, edition: Edition, ordered: tuple[Article, ...]):
         self.config = config
-        self.ordered = ordered = newest_first(articles)
-        self.updates = any(a.updated is not None for a in ordered)
+        self.edition = edition
+        self.ordered = ordered
+        here = self.here = edition.path  # a site path in this edition
         self.by_channel: dict[str, list[Article]] = defaultdict(list)
         self.by_section: dict[str, list[Article]] = defaultdict(list)
         self.by_pair: dict[tuple[str, str], list[Article]] = defaultdict(list)
@@ -195,11 +198,12 @@ class Layout:
         known = {name: item.slug for item in (*config.channels, *config.sections) for name in (item.name, item.name_zh)
                  if name}  # 长治 is /tags/changzhi/, as the channel is /changzhi/
         labels = config.labels
-        self.tags = Taxonomy("tag", TAGS_PATH, tag_path, labels.tags, known, [(a, a.tags) for a in ordered])
-        self.people = Taxonomy("author", AUTHORS_PATH, author_path, labels.all_authors, {},
-                               [(a, (*a.authors, *a.contributors)) for a in ordered])
+        self.tags = Taxonomy("tag", here(TAGS_PATH), lambda slug: here(tag_path(slug)), labels.tags, known,
+                             [(a, a.tags) for a in ordered])
+        self.people = Taxonomy("author", here(AUTHORS_PATH), lambda slug: here(author_path(slug)), labels.all_authors,
+                               {}, [(a, (*a.authors, *a.contributors)) for a in ordered])
         self.warnings = (*self.tags.warnings, *self.people.warnings)
-        self.home = Crumb(config.site.home_label, "/")
+        self.home = Crumb(config.site.home_label, edition.home)
         self._places: dict[str, tuple[list[Article], int]] = {}  # article -> its channel's list, its place in it
         self._lists: dict[str, list[Article]] = {}  # group name -> its stories, for the kinds made from one list
         self._trails: dict[tuple[str, str], tuple[Crumb, ...]] = {}
@@ -208,8 +212,8 @@ class Layout:
     def groups(self) -> list[Group]:
         """Every group of pages, in the order of the model's pages (sitemaps and robots.txt,
         which follow, see :meth:`closing`)."""
-        config, lists = self.config, self._lists
-        found: list[Group] = [(("home", "/"), (), None)]
+        config, lists, here = self.config, self._lists, self.here
+        found: list[Group] = [(("home", self.edition.home), (), None)]
 
         def listing(kind: str, url: str, stories: list[Article], key: Hashable = None) -> None:
             lists[url] = stories
@@ -217,16 +221,16 @@ class Layout:
 
         home = self.home
         for channel in config.channels:
-            channel_crumb = Crumb(channel.name, channel_path(channel.slug))
+            channel_crumb = Crumb(channel.name, here(channel_path(channel.slug)))
             self._meta[channel_crumb.url] = (channel.name, (home, channel_crumb), channel, None)
             listing("index", channel_crumb.url, self.by_channel[channel.slug])
             for section in config.sections:
-                crumb = Crumb(section.name, section_path(section.slug, channel.slug))
+                crumb = Crumb(section.name, here(section_path(section.slug, channel.slug)))
                 self._meta[crumb.url] = (f"{section.name} - {channel.name}", (home, channel_crumb, crumb), channel,
                                          section)
                 listing("index", crumb.url, self.by_pair[channel.slug, section.slug])
         for section in config.sections:
-            crumb = Crumb(section.name, section_path(section.slug))
+            crumb = Crumb(section.name, here(section_path(section.slug)))
             self._meta[crumb.url] = (section.name, (home, crumb), None, section)
             listing("index", crumb.url, self.by_section[section.slug])
         tops = {key: (pair[: RELATED + 1], tuple(a.path for a in pair[:RELATED])) for key, pair in self.by_pair.items()}
@@ -247,12 +251,12 @@ class Layout:
                 listing(taxonomy.kind, url, taxonomy.members[url], taxonomy.shown[url])
             found.append((("terms", taxonomy.index), (), None))
         for year, stories in self.years.items():  # newest first, as the stories are
-            listing("archive", archive_path(year), stories)
+            listing("archive", here(archive_path(year)), stories)
             for (y, month), in_month in self.months.items():
                 if y == year:
-                    listing("archive", archive_path(year, month), in_month)
-        found += [(("terms", ARCHIVE_PATH), (), None), (("redirects", REDIRECTS_PATH), (), None),
-                  (("notfound", "/404.html"), (), None), (("search", SEARCH_PATH), (), None), (("feeds", ""), (), None)]
+                    listing("archive", here(archive_path(year, month)), in_month)
+        found += [(("terms", here(ARCHIVE_PATH)), (), None), (("search", self.edition.search), (), None),
+                  (("feeds", self.edition.home), (), None)]
         return found
 
     def make(self, name: tuple[str, str]) -> list[Page]:
@@ -271,34 +275,18 @@ class Layout:
         if kind == "archive":
             return self._archive(key)
         if kind == "home":
-            return [_home(config, self.ordered, self.by_channel, self.by_section)]
+            return [_home(config, self.edition, self.ordered, self.by_channel, self.by_section)]
         if kind == "terms":
-            if key == ARCHIVE_PATH:
+            if key == self.here(ARCHIVE_PATH):
                 return [self._archive_terms()]
-            return [(self.tags if key == TAGS_PATH else self.people).terms_page(home)]
-        if kind == "redirects":
-            redirects = tuple(sorted((alias, a.url) for a in self.ordered for alias in a.aliases))
-            return [RedirectsPage(url=REDIRECTS_PATH, kind="redirects", title="Redirects", redirects=redirects)] \
-                if redirects else []
-        if kind == "notfound":
-            return [Page(url="/404.html", kind="notfound", title="Page not found", crumbs=(home,))]
+            return [(self.tags if key == self.tags.index else self.people).terms_page(home)]
         if kind == "search":
-            shards = shards_of(self.ordered).get(config.site.language.lower(), [])
-            return [SearchPage(url=SEARCH_PATH, kind="search", title=config.labels.search, crumbs=(home,),
+            shards = shards_of(self.ordered, self.edition.lang)
+            return [SearchPage(url=key, kind="search", title=config.labels.search, crumbs=(home,),
                                shards=tuple(f"/{SEARCH_FOLDER}/{shard}/" for shard in shards))]
         if kind == "feeds":
-            return list(_feeds(config, self.ordered, self.by_channel, self.by_section))
+            return list(_feeds(config, self.edition, self.ordered, self.by_channel, self.by_section))
         raise ValueError(f"no such group: {name!r}")
-
-    def closing(self, entries: list[SitemapEntry], provided: frozenset[str]) -> list[Page]:
-        """The pages after every group's: the sitemaps of the ``entries`` of those pages (see
-        :func:`sitemap_entries`), robots.txt and the host files (:mod:`newsroom.hosting`),
-        each unless the site ``provided`` its own."""
-        pages = sitemaps(entries, self.ordered)
-        hosting = host_pages(self.config, pages, provided)
-        if "robots.txt" not in provided:
-            pages.append(Page(url=ROBOTS_PATH, kind="robots", title="robots.txt"))
-        return pages + hosting
 
     def _article(self, path: str) -> list[Page]:
         stories, n = self._places[path]
@@ -306,8 +294,8 @@ class Layout:
         key = (article.channel.slug, article.section.slug)
         crumbs = self._trails.get(key)
         if crumbs is None:
-            crumbs = self._trails[key] = (self.home, Crumb(article.channel.name, channel_path(key[0])),
-                                          Crumb(article.section.name, section_path(key[1], key[0])))
+            crumbs = self._trails[key] = (self.home, Crumb(article.channel.name, self.here(channel_path(key[0]))),
+                                          Crumb(article.section.name, self.here(section_path(key[1], key[0]))))
         pair = self.by_pair[key]
         return [ArticlePage(
             url=article.url, kind="article", title=article.title,
@@ -328,9 +316,9 @@ class Layout:
 
     def _archive(self, url: str) -> list[Page]:
         stories = self._lists[url]
-        top = Crumb(self.config.labels.archive_page, ARCHIVE_PATH)
+        top = Crumb(self.config.labels.archive_page, self.here(ARCHIVE_PATH))
         first = stories[0].date
-        year_crumb = Crumb(f"{first.year:04d}", archive_path(first.year))
+        year_crumb = Crumb(f"{first.year:04d}", self.here(archive_path(first.year)))
         if url == year_crumb.url:
             crumbs: tuple[Crumb, ...] = (self.home, top, year_crumb)
         else:
@@ -338,11 +326,11 @@ class Layout:
         return [IndexPage(url=pager.url, kind="archive", title=crumbs[-1].label, crumbs=crumbs, pager=pager)
                 for pager in paginate(stories, url, self.config.build.per_page)]
 
-    @staticmethod
-    def _month(stories: list[Article]) -> tuple[Crumb, datetime]:
+    def _month(self, stories: list[Article]) -> tuple[Crumb, datetime]:
         """The crumb of the month of ``stories`` (newest first), and its first day."""
         first_day = stories[0].date.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        return Crumb(first_day.strftime("%B %Y"), archive_path(first_day.year, first_day.month)), first_day
+        return Crumb(first_day.strftime(self.config.labels.month),
+                     self.here(archive_path(first_day.year, first_day.month))), first_day
 
     def _archive_terms(self) -> TermsPage:
         """``/archive/``: the years, each with its months."""
@@ -354,18 +342,153 @@ class Layout:
                 if y == year:
                     crumb, first_day = self._month(in_month)
                     listed.append(TermCount(crumb.label, crumb.url, len(in_month), first_day))
-            groups.append((TermCount(f"{year:04d}", archive_path(year), len(stories)), tuple(listed)))
-        return TermsPage(url=ARCHIVE_PATH, kind="terms", title=label, crumbs=(self.home, Crumb(label, ARCHIVE_PATH)),
+            groups.append((TermCount(f"{year:04d}", self.here(archive_path(year)), len(stories)), tuple(listed)))
+        url = self.here(ARCHIVE_PATH)
+        return TermsPage(url=url, kind="terms", title=label, crumbs=(self.home, Crumb(label, url)),
                          terms=tuple(year for year, _ in groups), groups=tuple(groups))
 
 
-def _home(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
+class Layout:
+    """The site laid out: each edition's lists and groups (:class:`EditionLayout`), then the
+    groups made once for the whole site (redirects, the 404 page). Pages that exist in several
+    editions, and an article's versions in other languages (``translation_key``), link each
+    other (``alternates``, for hreflang and the language switcher)."""
+
+    def __init__(self, config: Config, articles: Iterable[Article]):
+        self.config = config
+        self.ordered = ordered = newest_first(articles)
+        self.updates = any(a.updated is not None for a in ordered)
+        editions = config.editions
+        if len(editions) == 1:
+            parts = {editions[0].lang: ordered}
+        else:
+            lists: dict[str, list[Article]] = {e.lang: [] for e in editions}
+            for article in ordered:
+                lists[(config.edition_of(article.lang) or editions[0]).lang].append(article)
+            parts = {lang: tuple(stories) for lang, stories in lists.items()}
+        self.editions = [EditionLayout(replace(config, site=e.site, labels=e.labels, channels=e.channels,
+                                               sections=e.sections), e, parts[e.lang]) for e in editions]
+        first = self.editions[0]
+        self.by_channel, self.by_section = first.by_channel, first.by_section
+        self.terms = tuple(part for e in self.editions
+                           for part in (e.tags.names, e.tags.urls, e.people.names, e.people.urls))
+        self._owner: dict[tuple[str, str], EditionLayout] = {}
+        self._alternates: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        self.translations, problems = _translations(self.editions)
+        self.warnings = tuple(w for e in self.editions for w in e.warnings) + problems
+
+    def groups(self) -> list[Group]:
+        """Every group of pages, in the order of the model's pages (sitemaps and robots.txt,
+        which follow, see :meth:`closing`); a group's key holds its pages' alternates."""
+        found: list[Group] = []
+        for edition in self.editions:
+            for group in edition.groups():
+                self._owner[group[0]] = edition
+                found.append(group)
+        if len(self.editions) > 1:
+            found = self._linked(found)
+        return found + [(("redirects", REDIRECTS_PATH), (), None), (("notfound", "/404.html"), (), None)]
+
+    def _linked(self, found: list[Group]) -> list[Group]:
+        """``found`` with each group's alternates in its key: the first page of a list, the
+        search page and the home page link the same page of the other editions; an article, its
+        translations."""
+        rests: dict[str, set[str]] = {}
+        for (kind, url), _, _ in found:
+            if kind in LINKED:
+                prefix = self._owner[kind, url].edition.prefix
+                rests.setdefault(url[len(prefix):], set()).add(prefix)
+        linked: list[Group] = []
+        for group in found:
+            (kind, url), members, key = group
+            if kind == "article":
+                alternates = self.translations.get(url, ())
+            elif kind in LINKED:
+                rest = url[len(self._owner[kind, url].edition.prefix):]
+                there = rests[rest]
+                alternates = tuple((e.edition.lang, e.edition.path(rest)) for e in self.editions
+                                   if e.edition.prefix in there) if len(there) > 1 else ()
+            else:
+                alternates = ()
+            if alternates:
+                self._alternates[kind, url] = alternates
+                group = ((kind, url), members, (key, alternates))
+            linked.append(group)
+        return linked
+
+    def make(self, name: tuple[str, str]) -> list[Page]:
+        """The pages of the group ``name`` (of :meth:`groups`, which must have run)."""
+        kind, key = name
+        if kind == "redirects":
+            redirects = tuple(sorted((alias, a.url) for a in self.ordered for alias in a.aliases))
+            return [RedirectsPage(url=REDIRECTS_PATH, kind="redirects", title="Redirects", redirects=redirects)] \
+                if redirects else []
+        if kind == "notfound":
+            return [Page(url="/404.html", kind="notfound", title=self.config.labels.not_found_title,
+                         crumbs=(self.editions[0].home,))]
+        owner = self._owner[name]
+        pages = owner.make(name)
+        alternates = self._alternates.get(name, ())
+        lang = owner.edition.lang if owner.edition.prefix else ""
+        if not lang and not alternates:
+            return pages
+        return [replace(page, edition=lang, alternates=alternates if (
+            page.kind == "article" if kind == "article" else page.url == key) else ()) for page in pages]
+
+    def closing(self, entries: list[SitemapEntry], provided: frozenset[str]) -> list[Page]:
+        """The pages after every group's: the sitemaps of the ``entries`` of those pages (see
+        :func:`sitemap_entries`), robots.txt and the host files (:mod:`newsroom.hosting`),
+        each unless the site ``provided`` its own."""
+        pages = sitemaps(entries, self.ordered)
+        hosting = host_pages(self.config, pages, provided)
+        if "robots.txt" not in provided:
+            pages.append(Page(url=ROBOTS_PATH, kind="robots", title="robots.txt"))
+        return pages + hosting
+
+
+#: Kinds of group whose first page each edition has at the same path under its prefix.
+LINKED = frozenset({"home", "index", "tag", "author", "archive", "terms", "search"})
+
+
+def _translations(editions: list[EditionLayout]) -> tuple[dict[str, tuple[tuple[str, str], ...]], tuple[SiteError, ...]]:
+    """Each translated article's versions (by article path: (language, URL) for every edition
+    that has one, in the editions' order), and the warnings of keys no other language shares or
+    one language has twice (the newest keeps the key)."""
+    versions: dict[str, dict[str, Article]] = {}
+    problems: list[SiteError] = []
+    for edition in editions:
+        for article in edition.ordered:
+            key = article.translation_key
+            if not key:
+                continue
+            mine = versions.setdefault(key, {})
+            other = mine.get(edition.edition.lang)
+            if other is not None:
+                problems.append(SiteError(article.path, None, "translation_key", f"{key!r} is also the key of "
+                                          f"{other.path}, in the same language; each language has one version of a "
+                                          "story, so this one is not linked", warning=True))
+            else:
+                mine[edition.edition.lang] = article
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
+    for key, mine in versions.items():
+        if len(mine) == 1:
+            (article,) = mine.values()
+            problems.append(SiteError(article.path, None, "translation_key", f"no article in another language has "
+                                      f"{key!r}; the story links its translation once one does", warning=True))
+            continue
+        linked = tuple((lang, article.url) for lang, article in mine.items())
+        for article in mine.values():
+            found[article.path] = linked
+    return found, tuple(sorted(problems, key=lambda e: (e.path, e.message)))
+
+
+def _home(config: Config, edition: Edition, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
           by_section: dict[str, list[Article]]) -> HomePage:
     with_photo = [a for a in ordered if a.image is not None]
     top = with_photo[0] if with_photo else (ordered[0] if ordered else None)
     rest = [a for a in ordered if a is not top]
     return HomePage(
-        url="/", kind="home", title=config.site.title, top=top,
+        url=edition.home, kind="home", title=config.site.title, top=top,
         top_stories=tuple(rest[:4]), latest=tuple(rest[4 : 4 + HOME_LATEST]),
         channels=tuple((c, tuple(by_channel[c.slug][:HOME_PER_CHANNEL])) for c in config.channels),
         sections=tuple((s, tuple(by_section[s.slug][:HOME_PER_SECTION])) for s in config.sections),
@@ -374,19 +497,20 @@ def _home(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, li
     )
 
 
-def _feeds(config: Config, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
+def _feeds(config: Config, edition: Edition, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
            by_section: dict[str, list[Article]]) -> list[FeedPage]:
-    """RSS for the site, each channel and each section; Atom for the site."""
+    """RSS for the edition, each channel and each section; Atom for the edition."""
     count = config.feeds.items
     newest = ordered[:count]
-    feeds = [FeedPage(url=feed_path(), kind="rss", title=config.site.title, link="/", items=newest),
-             FeedPage(url=ATOM_PATH, kind="atom", title=config.site.title, link="/", items=newest)]
+    here, home = edition.path, edition.home
+    feeds = [FeedPage(url=feed_path(home), kind="rss", title=config.site.title, link=home, items=newest),
+             FeedPage(url=here(ATOM_PATH), kind="atom", title=config.site.title, link=home, items=newest)]
     for channel in config.channels:
-        folder = channel_path(channel.slug)
+        folder = here(channel_path(channel.slug))
         feeds.append(FeedPage(url=feed_path(folder), kind="rss", title=channel.name, channel=channel, link=folder,
                               items=tuple(by_channel[channel.slug][:count])))
     for section in config.sections:
-        folder = section_path(section.slug)
+        folder = here(section_path(section.slug))
         feeds.append(FeedPage(url=feed_path(folder), kind="rss", title=section.name, section=section, link=folder,
                               items=tuple(by_section[section.slug][:count])))
     return feeds

@@ -75,6 +75,8 @@ class Page:
     crumbs: tuple[Crumb, ...] = ()
     channel: Channel | None = None
     section: Section | None = None
+    edition: str = ""  # the language of the edition the page is in; "" for the site's own
+    alternates: tuple[tuple[str, str], ...] = ()  # (language, site path) of this page in every edition that has it
 
 
 @dataclass(frozen=True)

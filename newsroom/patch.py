@@ -54,7 +54,7 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
     for index in affected:
         pages[index] = swap_articles(pages[index], swaps)
     shown = {a.path for a in model.articles}
-    search = quick_update(session.search, cache.key, config.base_path, [cache.state.entries[k].article for k in swaps],
+    search = quick_update(session.search, cache.key, config, [cache.state.entries[k].article for k in swaps],
                           [a for k, a in swaps.items() if k in shown]) if session.search is not None else ({}, set())
     if search is None:
         return None
@@ -114,7 +114,7 @@ def quick_build(config: Config, folder: Path, header: Header | None, inputs: Inp
                              set(shown), store, strict=strict, links=links)
         if warnings is None:
             return None
-        search = quick_update(folder / "search", header.key, config.base_path,
+        search = quick_update(folder / "search", header.key, config,
                               [cache.state.entries[k].article for k in swaps], [shown[k] for k in swaps if k in shown])
         if search is None:
             return None

@@ -86,6 +86,7 @@ class Article:
     updated: datetime | None = None  # when the story last changed, if after ``date``
     expires: datetime | None = None  # when the story leaves the site
     aliases: tuple[str, ...] = ()  # old site paths that redirect to ``url``
+    translation_key: str = ""  # shared by the versions of one story in several languages
     scheduled: bool = False  # dated after the build's time, shown only by --future and the preview
     figures: tuple[Photo, ...] = ()  # the photos of the body's figures, in order
     gallery: tuple[Photo, ...] = ()  # ``gallery:``, shown after the body

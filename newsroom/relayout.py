@@ -117,8 +117,7 @@ class Rebuild:
             return None
         layout = Layout(config, published)
         groups = layout.groups()
-        if not _same_terms(before.terms, (layout.tags.names, layout.tags.urls, layout.people.names,
-                                          layout.people.urls)) or layout.updates != before.updates:
+        if not _same_terms(before.terms, layout.terms) or layout.updates != before.updates:
             return None  # a name's page moves, or every list's sitemap date: the full build's
         moved = {k for k in fresh.keys() | previous.keys()
                  if k not in records or k not in before.records or placement_key(records[k]) != placement_key(
@@ -307,7 +306,7 @@ class Rebuild:
             self.search: tuple[dict[str, Path], set[str]] = ({}, set())
             return True
         come = [a for a in relaid.published if a.path in fresh]
-        found = quick_update(folder, key, self.config.base_path, previous.values(), come)
+        found = quick_update(folder, key, self.config, previous.values(), come)
         if found is None:
             return False
         self.search = found

@@ -79,12 +79,15 @@ class Renderer:
         base_url = config.site.base_url.rstrip("/")
         self.env.filters.update(
             url=_unfolded(lambda path: base_path + assets.get(path, path)),
-            channel_url=_unfolded(lambda channel: base_path + channel_path(channel.slug)),  # {{ c | channel_url }}
-            section_url=_unfolded(lambda section, channel=None: base_path + section_path(  # {{ s | section_url(c) }}
-                section.slug, channel.slug if channel else None)),
+            channel_url=jinja2.pass_context(  # {{ c | channel_url }}, in the page's edition
+                lambda context, channel: base_path + context["edition"].path(channel_path(channel.slug))),
+            section_url=jinja2.pass_context(  # {{ s | section_url(c) }}
+                lambda context, section, channel=None: base_path + context["edition"].path(section_path(
+                    section.slug, channel.slug if channel else None))),
             abs_url=_unfolded(lambda path: base_url + path),  # a site path, as a full URL
             absolute=_unfolded(lambda href: urljoin(base_url + "/", href)),  # an href as written in HTML
-            date=_unfolded(self.format_date),
+            date=jinja2.pass_context(lambda context, value, fmt=None: self.format_date(
+                value, fmt or context["site"].date_format)),
             isodate=lambda value: value.isoformat(),
             names=join_names,
             rfc822=format_datetime,  # RSS dates: "Wed, 25 Aug 2021 09:30:00 +0800"
@@ -97,20 +100,23 @@ class Renderer:
         self.metadata = Metadata(config)
         self.env.tests["cjk"] = is_cjk
         self.env.globals.update(
-            site=config.site,
+            site=config.site,  # these five are the page's edition's (see render())
             channels=config.channels,
             sections=config.sections,
+            labels=config.labels,  # the interface's words: {{ labels.time }}
+            edition=config.editions[0],  # its language, prefix, home and search page: {{ edition.home | url }}
+            editions=config.editions,
             preview=preview,
             feeds=config.feeds,
-            labels=config.labels,  # the interface's words: {{ labels.time }}
             structured_data=self.metadata.structured_data,
             photo_size=published_size,  # (width, height) of a photo's own address, or None
             photo_set=lambda photo, place: (  # a processed photo's variants for a place, or None
                 picture(photo.source, place, photo.focus, base_path) if photo.source is not None else None),
             logo_src=self.metadata.logo_src(),
-            feed_url=lambda channel=None, section=None: base_url + feed_path(  # the site's, a channel's, a section's
-                channel_path(channel.slug) if channel else section_path(section.slug) if section else "/"),
-            atom_url=base_url + ATOM_PATH,
+            feed_url=jinja2.pass_context(  # the edition's, a channel's, a section's
+                lambda context, channel=None, section=None: base_url + context["edition"].path(feed_path(
+                    channel_path(channel.slug) if channel else section_path(section.slug) if section else "/"))),
+            atom_url=jinja2.pass_context(lambda context: base_url + context["edition"].path(ATOM_PATH)),
             sitemap_url=base_url + SITEMAP_PATH,
             news_sitemap_url=base_url + NEWS_SITEMAP_PATH,
             fingerprinted=tuple(sorted(assets.values())),  # the assets' fingerprinted site paths
@@ -152,6 +158,10 @@ class Renderer:
         """The HTML of ``page`` through the template of its kind (:data:`TEMPLATES`); raises
         :class:`BuildFailed` for a template mistake."""
         context: dict[str, Any] = {"page": page}
+        if page.edition:
+            edition = self.config.edition_named(page.edition)
+            context.update(site=edition.site, labels=edition.labels, channels=edition.channels,
+                           sections=edition.sections, edition=edition)
         if isinstance(page, IndexPage):
             context["pager"] = page.pager
         elif isinstance(page, ArticlePage):

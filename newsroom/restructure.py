@@ -152,7 +152,7 @@ class _CommandLine(Rebuild):
             {**shape.overlay, **fresh, **dict.fromkeys(self.removed)}, self.inputs.stamps, shape.failed_drafts,
             tuple((*group, count) for group, count in zip(relaid.groups, relaid.counts, strict=True)),
             tuple(relaid.urls), tuple(relaid.files), tuple(relaid.lastmods),
-            (layout.tags.names, layout.tags.urls, layout.people.names, layout.people.urls), layout.updates,
+            layout.terms, layout.updates,
             layout.warnings, shape.provided))
         left_out = now_shown.left_out  # type: ignore[attr-defined]
         result = replace(last.result, pages=len(relaid.slots), articles=len(relaid.published),  # type: ignore
@@ -287,7 +287,7 @@ class _Preview(Rebuild):
             by_section={k: tuple(v) for k, v in layout.by_section.items()},
             groups=tuple((*group, count) for group, count in zip(relaid.groups, relaid.counts, strict=True)),
             lastmods=tuple(relaid.lastmods),
-            terms=(layout.tags.names, layout.tags.urls, layout.people.names, layout.people.urls))
+            terms=layout.terms)
         session.moved(model, relaid.refs, frozenset(relaid.site_files))
         cache.remember(entries, outputs)
         cache.save()

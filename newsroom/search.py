@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from .config import Config
 from .errors import BuildFailed, SiteError
 from .records import Article
 
@@ -37,21 +38,19 @@ _UI = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefi
 FORMAT = 2
 
 
-def shard_of(article: Article) -> str:
-    """The shard an article is searched in, one per language and month: ``en-2021-08``
-    (about 0.75 ms of indexing per story: an edit re-indexes one month)."""
-    return f"{article.lang.lower()}-{article.date.year:04d}-{article.date.month:02d}"
+def shard_of(article: Article, lang: str) -> str:
+    """The shard an article of the edition in ``lang`` is searched in, one per language and
+    month: ``en-2021-08`` (about 0.75 ms of indexing per story: an edit re-indexes one month)."""
+    return f"{lang.lower()}-{article.date.year:04d}-{article.date.month:02d}"
 
 
-def shards_of(articles: Iterable[Article]) -> dict[str, list[str]]:
-    """Each language's shards, newest month first (the search page loads the first, merges the rest)."""
-    found: dict[str, set[str]] = {}
-    for article in articles:
-        found.setdefault(article.lang.lower(), set()).add(shard_of(article))
-    return {lang: sorted(shards, reverse=True) for lang, shards in sorted(found.items())}
+def shards_of(articles: Iterable[Article], lang: str) -> list[str]:
+    """The shards of an edition's ``articles``, newest month first (the search page loads the
+    first, merges the rest)."""
+    return sorted({shard_of(article, lang) for article in articles}, reverse=True)
 
 
-def document(article: Article, base_path: str) -> bytes:
+def document(article: Article, lang: str) -> bytes:
     """The search document of ``article``: what Pagefind indexes, and the meta its results show
     (each meta, filter and sort key on an empty element of its own: their values are no text)."""
     day = article.date.strftime("%Y-%m-%d")
@@ -59,7 +58,7 @@ def document(article: Article, base_path: str) -> bytes:
             ("meta", "section", article.section.name), ("filter", "channel", article.channel.name),
             ("filter", "section", article.section.name), ("sort", "date", article.date.strftime("%Y-%m-%dT%H:%M"))]
     keys = "".join(f'<span data-pagefind-{kind}="{escape(name)}:{escape(value)}"></span>' for kind, name, value in tags)
-    return (f'<!DOCTYPE html><html lang="{escape(article.lang)}"><head><meta charset="utf-8">'
+    return (f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
             f"<title>{escape(article.title)}</title></head><body><main data-pagefind-body>{keys}"
             f"<h1>{escape(article.title)}</h1>"
             + (f"<p>{escape(article.dek)}</p>" if article.dek else "")
@@ -78,9 +77,10 @@ class _State:
 class SearchIndex:
     """The shards of one output folder's index, kept in ``folder`` (in the build cache)."""
 
-    def __init__(self, folder: Path, key: str, base_path: str):
+    def __init__(self, folder: Path, key: str, config: Config):
         self.folder = folder
-        self.base_path = base_path
+        self.base_path = config.base_path
+        self.lang = lambda article: (config.edition_of(article.lang) or config.editions[0]).lang
         try:
             with open(folder / _STATE, "rb") as stream:
                 state = pickle.load(stream)
@@ -97,7 +97,7 @@ class SearchIndex:
         that changed."""
         wanted: dict[str, dict[str, Article]] = {}
         for article in articles:
-            wanted.setdefault(shard_of(article), {})[article.url] = article
+            wanted.setdefault(shard_of(article, self.lang(article)), {})[article.url] = article
         changed = self._bring({shard: wanted.get(shard, {}) for shard in set(wanted) | set(self.state.documents)})
         if not self.state.whole:
             self.state.whole = True
@@ -112,9 +112,9 @@ class SearchIndex:
             return None
         touched: dict[str, dict[str, Article | None]] = {}
         for article in gone:
-            touched.setdefault(shard_of(article), {})[article.url] = None
+            touched.setdefault(shard_of(article, self.lang(article)), {})[article.url] = None
         for article in come:
-            touched.setdefault(shard_of(article), {})[article.url] = article
+            touched.setdefault(shard_of(article, self.lang(article)), {})[article.url] = article
         wanted: dict[str, dict[str, Article | str]] = {}
         for shard, changes in touched.items():
             now: dict[str, Article | str] = dict(self.state.documents.get(shard, {}))  # unchanged: their digest
@@ -151,7 +151,7 @@ class SearchIndex:
                     if not isinstance(article, str) and before.get(url) != article.digest:
                         path = docs / self._doc(url)
                         path.parent.mkdir(parents=True, exist_ok=True)
-                        path.write_bytes(document(article, self.base_path))
+                        path.write_bytes(document(article, self.lang(article)))
                 indexed[shard] = now
             if indexed:
                 with ThreadPoolExecutor(max_workers=min(len(indexed), os.cpu_count() or 1)) as pool:
@@ -207,12 +207,12 @@ class SearchIndex:
         os.replace(temporary, self.folder / _STATE)
 
 
-def quick_update(folder: Path, key: str, base_path: str, gone: Iterable[Article], come: Iterable[Article]
+def quick_update(folder: Path, key: str, config: Config, gone: Iterable[Article], come: Iterable[Article]
                  ) -> tuple[dict[str, Path], set[str]] | None:
     """A quick path's part of the index (:meth:`SearchIndex.patch`): the index files of the
     shards that changed, to copy into the output, and their files to delete; None when only a
     full build can bring the index up to date."""
-    index = SearchIndex(folder, key, base_path)
+    index = SearchIndex(folder, key, config)
     before = index.files()
     changed = index.patch(gone, come)
     if changed is None:

@@ -127,6 +127,12 @@ def alias_path(address: str, base_url: str) -> str:
     return path
 
 
+def edition_path(prefix: str, site_path: str) -> str:
+    """``site_path`` in the edition at ``prefix``: ``/zh`` and ``/changzhi/`` make ``/zh/changzhi/``;
+    the site's own language has no prefix."""
+    return prefix + site_path
+
+
 def page_path(first: str, number: int) -> str:
     """Site path of page ``number`` of a paginated list whose first page is ``first``."""
     return first if number == 1 else f"{first}page/{number}/"
