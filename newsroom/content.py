@@ -21,7 +21,7 @@ from .photo_fields import PhotoFields
 from .records import Article, Body, Photo
 from .references import References
 from .slips import EMPTY_ALT, images_without_alt, near_miss
-from .urls import alias_path, output_file, permalink, slug_problem, slugify
+from .urls import alias_path, name_slug, output_file, permalink, slug_problem
 
 if TYPE_CHECKING:
     from .frontmatter_io import Parsed
@@ -358,7 +358,7 @@ class _ArticleReader(PhotoFields):
             return value
         stem = self.file.parent.name if self.file.stem == "index" else self.file.stem
         _, rest = date_from_filename(stem)
-        slug = slugify(rest)
+        slug = name_slug(rest)  # Chinese in pinyin: 晋城剪纸 is jinchengjianzhi
         problem = slug_problem(slug)
         if problem:
             self.error("slug", f"cannot make a URL slug from the file name {self.file.name!r}; set 'slug:'",

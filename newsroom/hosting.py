@@ -20,8 +20,10 @@ def host_pages(config: Config, sitemaps: list[Page], provided: frozenset[str]) -
     """The host files of a site whose sitemaps are ``sitemaps``, but those it ``provided``."""
     pages: list[Page] = []
     if "_headers" not in provided:
-        feeds = [feed_path(), ATOM_PATH, *(feed_path(channel_path(c.slug)) for c in config.channels),
-                 *(feed_path(section_path(s.slug)) for s in config.sections), *(page.url for page in sitemaps)]
+        feeds = [*(e.path(path) for e in config.editions for path in (
+                     feed_path(), ATOM_PATH, *(feed_path(channel_path(c.slug)) for c in config.channels),
+                     *(feed_path(section_path(s.slug)) for s in config.sections))),
+                 *(page.url for page in sitemaps)]
         pages.append(HeadersPage(url=HEADERS_PATH, kind="headers", title="_headers", feeds=tuple(feeds)))
     if ".nojekyll" not in provided:
         pages.append(Page(url=NOJEKYLL_PATH, kind="nojekyll", title=".nojekyll"))

@@ -67,16 +67,18 @@ class Metadata:
         publisher on the home page, and a ``BreadcrumbList`` that matches the visible trail."""
         found: list[dict[str, Any]] = []
         if page.kind == "home":
-            found += [self.website(), self.publisher(full=True)]
+            found += [self.website(page.edition), self.publisher(full=True)]
         if isinstance(page, ArticlePage) and page.article is not None:
             found.append(self.news_article(page.article))
         if len(page.crumbs) > 1:  # the trail base.html shows
             found.append(self.breadcrumbs(page.crumbs))
         return found
 
-    def website(self) -> dict[str, Any]:
-        site = self.config.site
-        data = {"@context": SCHEMA, "@type": "WebSite", "@id": self.url("/#website"), "url": self.url("/"),
+    def website(self, lang: str = "") -> dict[str, Any]:
+        """The site, or its edition in ``lang`` ("" for the site's own language)."""
+        edition = self.config.edition_named(lang)
+        site, home = edition.site, edition.home
+        data = {"@context": SCHEMA, "@type": "WebSite", "@id": self.url(home + "#website"), "url": self.url(home),
                 "name": site.title, "inLanguage": site.language, "publisher": {"@id": self.url("/#publisher")}}
         if site.description:
             data["description"] = site.description

@@ -81,7 +81,8 @@ def placement_key(article: Article) -> Hashable:
     """
     return (article.url, article.date, article.updated, article.channel.slug, article.section.slug,
             article.draft, article.image is None, len(article.gallery), article.tags, article.authors,
-            article.contributors, article.aliases, article.expires, article.scheduled)
+            article.contributors, article.aliases, article.expires, article.scheduled, article.lang,
+            article.translation_key)
 
 
 def map_articles(value: Any, change: Callable[[Article], Article]) -> Any:

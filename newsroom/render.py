@@ -98,6 +98,8 @@ class Renderer:
             news_language=news_language,
         )
         self.metadata = Metadata(config)
+        self.edition = ""  # the edition self.env renders (see show_edition)
+        self._environments = {"": self.env}
         self.env.tests["cjk"] = is_cjk
         self.env.globals.update(
             site=config.site,  # these five are the page's edition's (see render())
@@ -149,6 +151,21 @@ class Renderer:
         scheme, _, rest = self.config.site.base_url.partition("://")
         return f"{scheme}://{rest.split('/')[0]}"
 
+    def show_edition(self, lang: str) -> None:
+        """Render the next pages in the edition of ``lang`` ("" for the site's own), whose ``site``,
+        ``labels``, ``channels``, ``sections`` and ``edition`` the templates see: an environment of
+        its own, since Jinja keeps an imported macro's globals as they were when it was first
+        imported (the page's context would not reach macros imported without context)."""
+        env = self._environments.get(lang)
+        if env is None:  # the same templates and filters, its own globals and loaded templates
+            env = self._environments[""].overlay()
+            edition = self.config.edition_named(lang)
+            env.globals = {**env.globals, "site": edition.site, "labels": edition.labels, "channels": edition.channels,
+                           "sections": edition.sections, "edition": edition}
+            self._environments[lang] = env
+        self.env = env
+        self.edition = lang
+
     def format_date(self, value: datetime, fmt: str | None = None) -> str:
         return value.astimezone(self.config.tz).strftime(fmt or self.config.site.date_format)
 
@@ -158,10 +175,8 @@ class Renderer:
         """The HTML of ``page`` through the template of its kind (:data:`TEMPLATES`); raises
         :class:`BuildFailed` for a template mistake."""
         context: dict[str, Any] = {"page": page}
-        if page.edition:
-            edition = self.config.edition_named(page.edition)
-            context.update(site=edition.site, labels=edition.labels, channels=edition.channels,
-                           sections=edition.sections, edition=edition)
+        if page.edition != self.edition:
+            self.show_edition(page.edition)
         if isinstance(page, IndexPage):
             context["pager"] = page.pager
         elif isinstance(page, ArticlePage):

@@ -209,6 +209,11 @@ def pagefind_canonical(files: dict[str, bytes]) -> dict[str, bytes]:
             entry = f"{m.group(1)}pagefind-entry.json"
             if entry in out:
                 out[entry] = out[entry].replace(f"{m.group(2)}_{m.group(3)}".encode(), f"{m.group(2)}_meta".encode())
+    manifest = out.get(".newsroom-manifest")
+    if manifest is not None:  # it names the files
+        lines = [_META.sub(r"\1pagefind.\2_meta.pf_meta", _FILTER.sub(r"\1filter/\2_filter.pf_filter", line))
+                 for line in manifest.decode("utf-8").split("\n")]
+        out[".newsroom-manifest"] = "\n".join(sorted(lines)).encode("utf-8")
     return dict(sorted(out.items()))
 
 

@@ -35,20 +35,21 @@ def story(rng: random.Random, n: int) -> str:
 def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
     articles = sorted((site / "content").rglob("*.md"))
     kind = rng.choice(["body", "title", "date", "updated", "move", "delete", "add", "add", "template", "config",
-                       "feeds", "static", "tags", "authors", "alias", "expires", "future", "checkout"])
+                       "feeds", "static", "tags", "authors", "alias", "expires", "future", "checkout", "lang",
+                       "translation"])
     if kind in ("body", "title", "date", "updated", "move", "delete", "tags", "authors", "alias", "expires",
-                "future") and not articles:
+                "future", "lang", "translation") and not articles:
         kind = "add"
     if kind == "add":
         counter[0] += 1
         target = site / "content" / rng.choice(CHANNELS) / f"story-{counter[0]}.md"
         target.write_text(story(rng, counter[0]), encoding="utf-8")
         return f"add {target.name}"
-    if kind in ("tags", "authors", "alias", "expires", "future"):
+    if kind in ("tags", "authors", "alias", "expires", "future", "lang", "translation"):
         target = rng.choice(articles)
         lines = target.read_text(encoding="utf-8").splitlines()
         field = {"tags": "tags:", "authors": "authors:", "alias": "aliases:", "expires": "expires:",
-                 "future": "date:"}[kind]
+                 "future": "date:", "lang": "lang:", "translation": "translation_key:"}[kind]
         lines = [line for line in lines if not line.startswith(field)]
         scheduled = any(line.startswith("date: 2099") for line in lines)
         if kind == "future":  # an expiry before the new date would be a mistake
@@ -61,6 +62,8 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
             "expires": lambda: "2099-12-31 00:00" if scheduled else rng.choice(["2021-12-31 23:00",
                                                                                  "2099-01-01 00:00"]),
             "future": lambda: "2099-06-01 08:00",  # scheduled: left out
+            "lang": lambda: rng.choice(["zh", "en"]),  # moves the story to the other edition
+            "translation": lambda: rng.choice(["k1", "k2", "k3"]),  # links it to the other language's version
         }[kind]()
         lines.insert(2 if kind == "future" else 3, f"{field} {value}")
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -135,7 +138,7 @@ def test_random_edit_sequences_match_clean_builds(make_site, tmp_path: Path, mon
                       "content/changzhi/.keep": "", "content/taiyuan/.keep": ""})
     text = (site / "site.toml").read_text(encoding="utf-8").replace(
         f'templates_dir = "{(REPO / "templates").as_posix()}"', 'templates_dir = "templates"')
-    (site / "site.toml").write_text(text, encoding="utf-8")
+    (site / "site.toml").write_text(text + '\n[[languages]]\ncode = "zh"\n', encoding="utf-8")  # a Chinese edition
     rng = random.Random(20261129 + jobs)
     counter = [0]
     for _ in range(6):
