@@ -34,7 +34,7 @@ from .output import MANIFEST, Output, Writer, recover
 from .pages import Page, SiteModel
 from .progress import Progress
 from .render import Renderer
-from .search import SEARCH_OWNER, SearchIndex
+from .search import search_files
 
 IGNORED_STATIC = frozenset({".DS_Store", "Thumbs.db", ".git", ".gitkeep"})
 
@@ -137,7 +137,8 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
                                               minify=config.build.minify)
     copies.update(_asset_copies(assets, copies))  # type: ignore[arg-type]  # bytes are written, not copied
     if write:
-        copies.update(_search_files(config, cache, published, session))  # type: ignore[arg-type]
+        copies.update(search_files(config, cache.folder, cache.key, published,  # type: ignore[arg-type]
+                                   session.search if session is not None else None))
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
     reported = _warnings(config, found, published, model, copies, strict, links)
     renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config) if write else None,
@@ -417,23 +418,6 @@ def _asset_copies(assets: Assets, copies: dict[str, tuple[Path, str]]) -> dict[s
     the file itself, or the bytes of a stylesheet whose references were renamed."""
     owners = {named[1:]: copies[original[1:]][1] for original, named in assets.names.items()}
     return {named: (copy, owners[named]) for named, copy in assets.files.items()}
-
-
-def _search_files(config: Config, cache: BuildCache, published: list[Article],
-                  session: Session | None) -> dict[str, tuple[Path | bytes, str]]:
-    """The search index of the ``published`` articles (see :mod:`newsroom.search`): its shards
-    are kept in the cache folder (the preview's: in its session's folder) and indexed again
-    only when one of their stories changed; a cache held in memory without a session (a
-    test's) indexes into a folder of its own, read back."""
-    folder = cache.folder / "search" if cache.folder is not None else session.search if session is not None else None
-    if folder is not None:
-        index = SearchIndex(folder, cache.key, config)
-        index.update(published)
-        return {relative: (path, SEARCH_OWNER) for relative, path in index.files().items()}
-    with tempfile.TemporaryDirectory(prefix="newsroom-search-") as scratch:
-        index = SearchIndex(Path(scratch), cache.key, config)
-        index.update(published)
-        return {relative: (path.read_bytes(), SEARCH_OWNER) for relative, path in index.files().items()}
 
 
 def _copies(config: Config, published: list[Article]) -> dict[str, tuple[Path, str]]:

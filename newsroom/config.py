@@ -18,20 +18,10 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .editions import Edition, Language, edition_of, make_editions
+from .editions import Edition, Language, edition_of, is_language_tag, language_problems, make_editions
 from .errors import BuildFailed, SiteError, toml_problem
 from .labels import Labels
-from .urls import PermalinkError, check_permalink
-
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
-
-
-def is_language_tag(value: object) -> bool:
-    """``en``, ``zh-CN``, ``zh-Hant-TW``: a BCP 47 tag as pages' ``lang`` takes it."""
-    return isinstance(value, str) and _LANGUAGE_TAG.fullmatch(value) is not None
-#: URL path segments that later features (tags, authors, archives, search, feeds) own.
-RESERVED_SLUGS = frozenset({"page", "tags", "authors", "archive", "search", "feeds", "404"})
+from .urls import RESERVED_SLUGS, SLUG_RE, PermalinkError, check_permalink
 
 
 @dataclass(frozen=True)
@@ -166,17 +156,11 @@ class Config:
 
     def edition_of(self, lang: str) -> Edition | None:
         """The edition that shows articles in ``lang`` (see :func:`newsroom.editions.edition_of`)."""
-        if lang not in self._edition_of:
-            self._edition_of[lang] = edition_of(self.editions, lang, bool(self.languages))
-        return self._edition_of[lang]
+        return edition_of(self.editions, lang, bool(self.languages))
 
     def edition_named(self, lang: str) -> Edition:
         """The edition whose language is ``lang`` exactly (the site's own for "")."""
         return next((e for e in self.editions if e.lang == lang), self.editions[0])
-
-    @cached_property
-    def _edition_of(self) -> dict[str, Edition | None]:
-        return {}
 
     def channel(self, slug: str) -> Channel | None:
         return self._channels.get(slug)
@@ -350,72 +334,30 @@ class _Reader:
         return cls(**values) if ok else None
 
     def languages(self, data: dict[str, Any]) -> tuple[list[Language], dict[str, dict[str, str]]]:
-        """``[[languages]]``, each with its ``[languages.labels]``."""
-        raw = data.get("languages")
-        if raw is None:
-            return [], {}
+        """``[[languages]]``, and each one's ``[languages.labels]`` by its code."""
+        raw = data.get("languages", [])
         if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
             self.error("languages", None, None, "must be an array of tables: [[languages]]")
             return [], {}
-        found, labels = [], {}
-        with_labels = 0
+        found, labels, tables = [], {}, 0
         for n, item in enumerate(raw):
-            item = dict(item)
-            words = item.pop("labels", None)
-            language = self.record(item, "languages", n, Language)
-            if language is None:
-                continue
-            found.append(language)
-            if words is None:
-                continue
+            words = item.get("labels", {})
+            language = self.record({k: v for k, v in item.items() if k != "labels"}, "languages", n, Language)
             if not isinstance(words, dict):
                 self.error("languages", n, "labels", "must be a table: [languages.labels]")
-                continue
-            read = self.record(words, "languages.labels", with_labels, Labels)
-            with_labels += 1
-            if read is not None:
-                labels[language.code.lower()] = {k: v for k, v in words.items()}
+            elif "labels" in item:
+                tables += 1  # the line of a mistake is in the tables-th [languages.labels]
+                if self.record(words, "languages.labels", tables - 1, Labels) is not None and language is not None:
+                    labels[language.code.lower()] = dict(words)
+            if language is not None:
+                found.append(language)
         return found, labels
 
     # -- semantic checks --------------------------------------------------------------
 
     def check_languages(self, languages: list[Language], site: SiteInfo, slugs: set[str]) -> None:
-        seen: dict[str, int] = {}
-        prefixes: dict[str, int] = {}
-        for n, language in enumerate(languages):
-            code = language.code
-            if not is_language_tag(code):
-                self.error("languages", n, "code", f"{code!r} is not a language tag like 'en' or 'zh-CN'")
-                continue
-            if code.lower() in seen:
-                self.error("languages", n, "code", f"{code!r} is declared twice (also languages[{seen[code.lower()]}])")
-            seen.setdefault(code.lower(), n)
-            own = code.lower() == site.language.lower()
-            if own and language.prefix:
-                self.error("languages", n, "prefix", f"{code!r} is the site's language ([site] language), whose "
-                           "edition is at the root; remove prefix")
-            prefix = "" if own else (language.prefix.rstrip("/") or "/" + code.lower())
-            segment = prefix[1:]
-            if not own:
-                if not prefix.startswith("/") or not SLUG_RE.match(segment):
-                    self.error("languages", n, "prefix", f"{language.prefix!r} must be one path segment of lowercase "
-                               "letters, digits and hyphens after '/', like '/zh'")
-                elif segment in slugs or segment in RESERVED_SLUGS:
-                    self.error("languages", n, "prefix" if language.prefix else "code",
-                               f"the edition's prefix {prefix}/ is also a channel's, a section's or the site's own "
-                               "folder; set another prefix")
-                elif segment in prefixes:
-                    self.error("languages", n, "prefix", f"{prefix}/ is also the prefix of languages[{prefixes[segment]}]")
-                prefixes.setdefault(segment, n)
-            if language.date_format:
-                try:
-                    sample = datetime(2021, 8, 25).strftime(language.date_format)
-                except ValueError as exc:
-                    self.error("languages", n, "date_format", f"invalid strftime pattern: {exc}")
-                else:
-                    if sample == language.date_format:
-                        self.error("languages", n, "date_format", f"{language.date_format!r} has no date fields")
-
+        for index, key, message in language_problems(languages, site.language, slugs):
+            self.error("languages", index, key, message)
 
     def check_site(self, site: SiteInfo, *, overridden: bool) -> None:
         url = urlsplit(site.base_url)

@@ -13,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import Channel, Config, Section, is_language_tag
+from .config import Channel, Config, Section
 from .dates import date_from_filename, parse_date
+from .edition_fields import TRANSLATION_FIELDS, EditionFields
 from .errors import BuildFailed, SiteError, line_of_key
-from .markup import Markdown, MarkupError, is_cjk, shorten
+from .markup import Markdown, MarkupError, shorten
 from .photo_fields import PhotoFields
 from .records import Article, Body, Photo
 from .references import References
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 UPDATED_FIELDS = ("updated", "lastmod", "last_modified_at")  # newsroom and Hexo, Hugo, Jekyll
 EXPIRES_FIELDS = ("expires", "expiryDate")  # newsroom and Hugo
 ALIAS_FIELDS = ("aliases", "redirect_from")  # newsroom and Hugo, jekyll-redirect-from
-TRANSLATION_FIELDS = ("translation_key", "translationKey")  # newsroom and Hugo
 KNOWN_FIELDS = frozenset({
     "title", "date", "channel", "section", "source", "dek", "author", "authors",
     "contributors", "tags", "slug", "draft", "published", "summary", "image", "lang",
@@ -66,7 +66,7 @@ def digest_of(shown: str, raw: bytes) -> str:
     return hashlib.sha1(shown.encode() + b"\0" + raw, usedforsecurity=False).hexdigest()
 
 
-class _ArticleReader(PhotoFields):
+class _ArticleReader(PhotoFields, EditionFields):
     def __init__(self, config: Config, path: Path, renderer: Markdown, shown: str | None = None):
         self.config = config
         self.file = path
@@ -142,14 +142,7 @@ class _ArticleReader(PhotoFields):
         slug = self.slug(meta)
         lang = self.lang(meta, title)
         translation_key = self.translation_key(meta)
-        edition = self.config.edition_of(lang)
-        if edition is None:
-            known = ", ".join(e.lang for e in self.config.editions)
-            self.error("lang", f"{lang!r} is none of the site's languages ({known}); add it to site.toml as "
-                       f"[[languages]] code = {lang!r}, or give the article one of them")
-        elif channel is not None and section is not None:  # named in the edition's language
-            channel = next(c for c in edition.channels if c.slug == channel.slug)
-            section = next(s for s in edition.sections if s.slug == section.slug)
+        edition, channel, section = self.edition(lang, channel, section)
         dek = self.text(meta, "dek")
         summary = self.text(meta, "summary")
         for other in ("excerpt", "description"):  # Jekyll's and Hugo's words for it
@@ -365,33 +358,6 @@ class _ArticleReader(PhotoFields):
                        line=self.parsed.meta_line if self.parsed else None)
             return None
         return slug
-
-    def lang(self, meta: dict[str, Any], title: str | None) -> str:
-        value = meta.get("lang")
-        if value is None:
-            if title and is_cjk(title):
-                return "zh"
-            return self.config.site.language
-        if not is_language_tag(value):
-            self.error("lang", f"{value!r} is not a language tag like 'en' or 'zh-CN'")
-            return self.config.site.language
-        return value
-
-    def translation_key(self, meta: dict[str, Any]) -> str:
-        """``translation_key:`` (Hugo's ``translationKey``): one story's versions in several
-        languages share it."""
-        present = [key for key in TRANSLATION_FIELDS if key in meta]
-        if len(present) > 1:
-            self.error(present[1], f"both {present[0]!r} and {present[1]!r} are set; keep one")
-        if not present:
-            return ""
-        value = meta[present[0]]
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str) or not value.strip():
-            self.error(present[0], "must be a short text that the story's versions in other languages share")
-            return ""
-        return value.strip()
 
     def names(self, meta: dict[str, Any], key: str, where: str | None = None) -> tuple[str, ...]:
         value = meta.get(key)

@@ -11,11 +11,13 @@ languages is one edition, which shows every article whatever its ``lang``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .labels import Labels
-from .urls import edition_path
+from .urls import RESERVED_SLUGS, SLUG_RE, edition_path
 
 if TYPE_CHECKING:
     from .config import Channel, Section, SiteInfo
@@ -44,7 +46,8 @@ ZH_LABELS = {
     "scheduled": "定时发布：", "draft": "草稿", "top_stories": "要闻", "latest": "最新", "photo_news": "图片新闻",
     "cities": "城市", "sections": "栏目", "navigation": "频道与栏目", "breadcrumb": "当前位置", "more_from": "更多",
     "story_pager": "上一篇和下一篇", "previous": "上一页", "next": "下一页", "first": "首页", "last": "末页",
-    "page": "第", "page_end": " 页", "of": "/ 共", "pages": "分页", "no_stories": "暂无新闻。", "menu": "菜单", "skip": "跳到正文",
+    "page": "第", "page_end": " 页", "of": "/ 共", "pages": "分页", "no_stories": "暂无新闻。", "menu": "菜单",
+    "skip": "跳到正文",
     "not_found_title": "页面不存在", "not_found_text": "您要找的页面不在这里，可能已经移动，或者地址有误。",
     "home_link": "返回首页", "tag_page": "标签", "author_page": "作者", "archive_page": "归档", "all_authors": "作者",
     "story": "篇", "stories": "篇", "moved": "本文已移至", "gallery": "图集", "search": "搜索",
@@ -53,6 +56,56 @@ ZH_LABELS = {
     "language": "语言",
 }
 ZH_DATE_FORMAT = "%Y年%m月%d日"
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def is_language_tag(value: object) -> bool:
+    """``en``, ``zh-CN``, ``zh-Hant-TW``: a BCP 47 tag as pages' ``lang`` takes it."""
+    return isinstance(value, str) and _LANGUAGE_TAG.fullmatch(value) is not None
+
+
+def language_problems(languages: list[Language], site_language: str, slugs: set[str]) -> list[tuple[int, str, str]]:
+    """What is wrong with ``[[languages]]``, as (index, key, message): tags, duplicates,
+    prefixes (one segment, not a channel's, a section's or the site's own folder, not
+    another edition's; none for the site's own language) and date formats."""
+    problems: list[tuple[int, str, str]] = []
+    seen: dict[str, int] = {}
+    prefixes: dict[str, int] = {}
+    for n, language in enumerate(languages):
+        code = language.code
+        if not is_language_tag(code):
+            problems.append((n, "code", f"{code!r} is not a language tag like 'en' or 'zh-CN'"))
+            continue
+        if code.lower() in seen:
+            problems.append((n, "code", f"{code!r} is declared twice (also languages[{seen[code.lower()]}])"))
+        seen.setdefault(code.lower(), n)
+        own = code.lower() == site_language.lower()
+        if own and language.prefix:
+            problems.append((n, "prefix", f"{code!r} is the site's language ([site] language), whose edition is at "
+                             "the root; remove prefix"))
+        prefix = "" if own else (language.prefix.rstrip("/") or "/" + code.lower())
+        segment = prefix[1:]
+        if not own:
+            if not prefix.startswith("/") or not SLUG_RE.match(segment):
+                problems.append((n, "prefix", f"{language.prefix!r} must be one path segment of lowercase letters, "
+                                 "digits and hyphens after '/', like '/zh'"))
+            elif segment in slugs or segment in RESERVED_SLUGS:
+                problems.append((n, "prefix" if language.prefix else "code", f"the edition's prefix {prefix}/ is "
+                                 "also a channel's, a section's or the site's own folder; set another prefix"))
+            elif segment in prefixes:
+                problems.append((n, "prefix", f"{prefix}/ is also the prefix of languages[{prefixes[segment]}]"))
+            prefixes.setdefault(segment, n)
+        if language.date_format:
+            try:
+                sample = datetime(2021, 8, 25).strftime(language.date_format)
+            except ValueError as exc:
+                problems.append((n, "date_format", f"invalid strftime pattern: {exc}"))
+            else:
+                if sample == language.date_format:
+                    problems.append((n, "date_format", f"{language.date_format!r} has no date fields"))
+    return problems
 
 
 def primary(code: str) -> str:

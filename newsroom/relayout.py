@@ -36,8 +36,8 @@ from .pages import Page
 from .patch import write_pages
 from .progress import Progress
 from .render import Renderer
-from .sitemaps import sitemap_entries
 from .search import quick_update
+from .sitemaps import sitemap_entries
 from .urls import output_file
 
 GONE = 0xFFFFFFFF  # a page of the old store that is no page any more

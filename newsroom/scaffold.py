@@ -20,6 +20,7 @@ import yaml
 
 from .config import BuildSettings, Channel, Config, DeploySettings, Feeds, Section, SiteInfo
 from .dates import date_from_filename
+from .editions import Language
 from .errors import BuildFailed, SiteError
 from .urls import name_slug, slug_problem, slugify
 
@@ -155,6 +156,13 @@ KEY_DOCS = {
     "sections.slug": "required: /news/ across channels, /city/news/ in one",
     "sections.name": "required: shown in navigation",
     "sections.name_zh": "the Chinese name",
+    "languages.code": "required: the edition's language tag",
+    "languages.name": "as the language switcher shows it; default by code (中文)",
+    "languages.title": "the edition's site title; default: [site] title",
+    "languages.description": "the edition's tagline",
+    "languages.date_format": "default: %Y年%m月%d日 for Chinese, else [site]'s",
+    "languages.home_label": "the first breadcrumb; default: [site]'s",
+    "languages.prefix": "where the edition lives; default: /<code>",
 }
 
 #: The tables of site.toml: name, dataclass, whether it is an array of tables.
@@ -229,6 +237,12 @@ def site_toml(*, site: dict[str, Any] | None = None, channel: dict[str, Any] | N
     for name, cls, array in TABLES:
         parts.append("")
         parts.extend(_table(name, cls, values[name], array=array))
+    parts += ["", "# Editions in other languages: one [[languages]] block each, its pages under /<code>/.",
+              "# Every key but code is optional; a Chinese edition has Chinese labels built in."]
+    for spec in fields(Language):
+        default = "\"zh\"" if spec.name == "code" else toml_value(spec.default)
+        parts.append(f"#   {spec.name} = {default}".ljust(47) + f"# {KEY_DOCS[f'languages.{spec.name}']}")
+    parts.insert(-len(fields(Language)), "#   [[languages]]")
     return "\n".join(parts) + "\n"
 
 

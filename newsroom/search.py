@@ -17,8 +17,9 @@ import os
 import pickle
 import shutil
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -220,3 +221,21 @@ def quick_update(folder: Path, key: str, config: Config, gone: Iterable[Article]
     after = index.files(changed)
     return after, {name for name in before if name.split("/")[1] in changed} - after.keys()
 
+
+
+def search_files(config: Config, cache_folder: Path | None, key: str, published: list[Article],
+                 session_folder: Path | None) -> dict[str, tuple[Path | bytes, str]]:
+    """A full build's search index of the ``published`` articles: its output files, each with
+    the file it is copied from (or its bytes) and its owner. The shards are kept in the cache
+    folder (the preview's in its session's folder) and indexed again only when one of their
+    stories changed; a cache held in memory without a session (a test's) indexes into a
+    folder of its own, read back."""
+    folder = cache_folder / "search" if cache_folder is not None else session_folder
+    if folder is not None:
+        index = SearchIndex(folder, key, config)
+        index.update(published)
+        return {relative: (path, SEARCH_OWNER) for relative, path in index.files().items()}
+    with tempfile.TemporaryDirectory(prefix="newsroom-search-") as scratch:
+        index = SearchIndex(Path(scratch), key, config)
+        index.update(published)
+        return {relative: (path.read_bytes(), SEARCH_OWNER) for relative, path in index.files().items()}

@@ -15,6 +15,11 @@ import unicodedata
 from datetime import datetime
 from urllib.parse import urlsplit
 
+#: A channel's or section's slug: its folder under the site root.
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: URL path segments that the site's own pages (tags, authors, archives, search, feeds) own.
+RESERVED_SLUGS = frozenset({"page", "tags", "authors", "archive", "search", "feeds", "404"})
+
 #: What a permalink pattern may contain, each documented in the README.
 PERMALINK_FIELDS = ("channel", "section", "year", "month", "day", "slug")
 

@@ -29,8 +29,13 @@ class Shuffled:
     def __exit__(self, *exc: object) -> None:
         pass
 
-    def __iter__(self):  # noqa: ANN204
-        return iter(self.entries)
+    def __iter__(self) -> Shuffled:
+        return self
+
+    def __next__(self) -> os.DirEntry:  # os.walk calls next() on it
+        if not self.entries:
+            raise StopIteration
+        return self.entries.pop(0)
 
     def close(self) -> None:
         pass

@@ -159,6 +159,7 @@ def test_every_listing_page_exists_even_when_empty(config):
         ("index", "/news/"),
         ("index", "/culture/"),
         ("notfound", "/404.html"),
+        ("search", "/search/"),
         ("terms", "/tags/"),
         ("terms", "/authors/"),
         ("terms", "/archive/"),
@@ -195,8 +196,8 @@ def test_every_article_gets_its_page(config):
         assert page.article is article
         assert page.title == article.title
     # listings, articles, feeds, sitemaps, robots.txt and the host files, tag, author and archive
-    # indexes, the archive of 2021 and of July and August 2021
-    assert len(model.pages) == 10 + 3 + 9 + 2 + 3 + 3
+    # indexes, the archive of 2021 and of July and August 2021, the search page
+    assert len(model.pages) == 10 + 3 + 9 + 2 + 3 + 3 + 1
     assert len({p.url for p in model.pages}) == len(model.pages)
 
 

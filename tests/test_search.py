@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import article, run_build, snapshot, static_server
+from conftest import REPO, article, run_build, snapshot, static_server
 
 from newsroom import build, load_config
 
@@ -60,24 +60,29 @@ def shard_files(public: Path) -> dict[str, bytes]:
     return {name: data for name, data in snapshot(public).items() if name.startswith("pagefind/")}
 
 
-def test_the_index_has_a_shard_per_year_and_only_a_changed_one_is_made_again(make_site) -> None:
+def test_the_index_has_a_shard_per_month_and_only_a_changed_one_is_made_again(make_site) -> None:
     site = make_site(STORIES)
     assert run_build(cwd=site).returncode == 0
     public = site / "public"
     before = shard_files(public)
-    assert {name.split("/")[1] for name in before} == {"en-2020", "en-2021"}
+    assert {name.split("/")[1] for name in before} == {"en-2020-02", "en-2021-03", "en-2021-06"}
     search = (public / "search/index.html").read_text(encoding="utf-8")
-    assert "&#34;/pagefind/en-2021/&#34;, &#34;/pagefind/en-2020/&#34;" in search  # newest first
-    stamps = {p: p.stat().st_mtime_ns for p in (public / "pagefind/en-2020").rglob("*") if p.is_file()}
+    assert ("&#34;/pagefind/en-2021-06/&#34;, &#34;/pagefind/en-2021-03/&#34;, &#34;/pagefind/en-2020-02/&#34;"
+            in search)  # newest first
+    kept = [public / "pagefind/en-2020-02", public / "pagefind/en-2021-06"]
+    stamps = {p: p.stat().st_mtime_ns for folder in kept for p in folder.rglob("*") if p.is_file()}
+    assert not any(name.startswith(("pagefind-ui", "pagefind-component-ui")) for name in
+                   (p.name for folder in kept for p in folder.iterdir()))  # the site has its own search page
 
     (site / "content/taiyuan/b.md").write_text(article("Vinegar season in Taiyuan", "2021-03-01",
                                                         body="Aged vinegar, and noodles."), encoding="utf-8")
     assert run_build(cwd=site).returncode == 0
     after = shard_files(public)
-    assert {n for n in after if n.startswith("pagefind/en-2020/")} == {n for n in before
-                                                                      if n.startswith("pagefind/en-2020/")}
-    assert stamps == {p: p.stat().st_mtime_ns for p in (public / "pagefind/en-2020").rglob("*") if p.is_file()}
-    assert after != before  # the 2021 shard was made again
+    unchanged = ("pagefind/en-2020-02/", "pagefind/en-2021-06/")
+    assert {n: d for n, d in after.items() if n.startswith(unchanged)} == \
+        {n: d for n, d in before.items() if n.startswith(unchanged)}
+    assert stamps == {p: p.stat().st_mtime_ns for folder in kept for p in folder.rglob("*") if p.is_file()}
+    assert after != before  # the March 2021 shard was made again
     clean = make_site({**STORIES, "content/taiyuan/b.md": (site / "content/taiyuan/b.md").read_text()},
                       folder="clean")
     assert run_build(cwd=clean).returncode == 0
@@ -103,7 +108,8 @@ def test_only_headlines_deks_and_bodies_are_indexed(make_site, browser) -> None:
     toml = site / "site.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace(
         'base_url = "https://www.eshanxi.example/"',
-        'base_url = "https://www.eshanxi.example/"\ncopyright = "Zephyrine Press"'), encoding="utf-8")
+        'base_url = "https://www.eshanxi.example/"\ncopyright = "Zephyrine Press"').replace(
+        "[build]", f'[build]\nstatic_dir = "{(REPO / "static").as_posix()}"'), encoding="utf-8")  # the search script
     assert run_build(cwd=site).returncode == 0
     assert "Zephyrine" in (site / "public/index.html").read_text(encoding="utf-8")
     with static_server(site / "public") as origin:
