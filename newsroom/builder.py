@@ -34,7 +34,7 @@ from .output import MANIFEST, Output, Writer, recover
 from .pages import Page, SiteModel
 from .progress import Progress
 from .render import Renderer
-from .search import search_files
+from .search import index_folder, search_files, written
 
 IGNORED_STATIC = frozenset({".DS_Store", "Thumbs.db", ".git", ".gitkeep"})
 
@@ -162,6 +162,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
         _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),
                   model, plan, copies, loaded, supplied, stored, renderer.assets, same=True)
         cache.save()
+        written(index_folder(cache.folder, session.search if session is not None else None))
         return done(rendered=0, written=0, kept=len(plan.fingerprints), output=target)
     with Output(target, keep=config.build.keep, take_over=take_over, refused=config.output_error,
                 name=config.relpath(target), known=cache.known_outputs) as out:
@@ -181,6 +182,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     _remember(cache, inputs, done(reads=0, rendered=0, written=0, kept=len(plan.fingerprints), output=None),
               model, plan, copies, loaded, supplied, stored, renderer.assets, same=False)
     cache.save()
+    written(index_folder(cache.folder, session.search if session is not None else None))
     return done(rendered=len(fresh), written=out.written, kept=out.kept, output=target)
 
 

@@ -59,3 +59,4 @@ class Labels:
     month: str = "%B %Y"  # an archive month's name, as strftime writes it
     translations: str = "Also in"  # an article's links to its versions in other languages
     language: str = "Language"  # the language switcher
+    colon: str = ": "  # after "Time", "Source": "时间：" in Chinese

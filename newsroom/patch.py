@@ -34,7 +34,8 @@ from .output import MANIFEST, Output, recover
 from .pages import Page
 from .progress import Progress
 from .render import Renderer
-from .search import SEARCH_OWNER, quick_update
+from .search import SEARCH_OWNER, index_folder, quick_update
+from .search import written as index_written
 from .urls import output_file
 
 
@@ -54,9 +55,10 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
     for index in affected:
         pages[index] = swap_articles(pages[index], swaps)
     shown = {a.path for a in model.articles}
-    search = quick_update(session.search, cache.key, config, [cache.state.entries[k].article for k in swaps],
-                          [a for k, a in swaps.items() if k in shown]) if session.search is not None else ({}, set())
-    if search is None:
+    folder = index_folder(cache.folder, session.search)
+    search = quick_update(folder, cache.key, config, [cache.state.entries[k].article for k in swaps],
+                          [a for k, a in swaps.items() if k in shown]) if folder is not None else None
+    if search is None:  # no index on disk to patch, or not whole: a full build's job
         return None
     outputs = dict(cache.outputs)
     fresh, written = _write(session.renderer, [pages[i] for i in affected], session.bases, outputs, output,
@@ -64,6 +66,7 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
     session.update(replace(model, pages=tuple(pages), articles=tuple(swaps.get(a.path, a) for a in model.articles)))
     cache.remember(entries, outputs)
     cache.save()
+    index_written(folder)
     return BuildResult.of(session.model, len(entries), reads=len(swaps), rendered=fresh, written=written,
                           kept=len(outputs) - written, started=started, output=output,
                           warnings=tuple(w for article in swaps.values() for w in article.warnings))
@@ -130,6 +133,7 @@ def quick_build(config: Config, folder: Path, header: Header | None, inputs: Inp
                                  result=replace(result, articles_read=0, pages_rendered=0, files_written=0,
                                                 files_kept=len(outputs), output=None, seconds=0.0)))
     cache.save()
+    index_written(folder / "search")
     return replace(result, seconds=time.perf_counter() - started)
 
 

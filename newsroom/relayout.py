@@ -302,14 +302,13 @@ class Rebuild:
                       previous: dict[str, Article]) -> bool:
         """The search index after this edit (``self.search``: files to copy and to delete);
         False when only the full build can bring it up to date."""
-        if folder is None:
-            self.search: tuple[dict[str, Path], set[str]] = ({}, set())
-            return True
+        if folder is None:  # the index was made in a folder of its own, gone now: a full build's job
+            return False
         come = [a for a in relaid.published if a.path in fresh]
         found = quick_update(folder, key, self.config, previous.values(), come)
         if found is None:
             return False
-        self.search = found
+        self.search: tuple[dict[str, Path], set[str]] = found
         return True
 
 

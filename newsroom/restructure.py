@@ -43,6 +43,8 @@ from .pages import SiteModel
 from .progress import Progress
 from .relayout import Before, Rebuild, collector_paused
 from .render import Renderer
+from .search import index_folder
+from .search import written as index_written
 
 OVERLAY = 512  # records changed since the store was written, at most: past it, the full build writes a new one
 
@@ -170,6 +172,7 @@ class _CommandLine(Rebuild):
             result, articles_read=0, pages_rendered=0, files_written=0, files_kept=len(outputs), output=None,
             seconds=0.0), self.inputs.head, self.inputs.stamps, name, last.assets))
         self.cache.save()
+        index_written(self.folder / "search")
         _drop_bodies(previous, fresh)
         return replace(result, seconds=time.perf_counter() - started)
 
@@ -272,7 +275,7 @@ class _Preview(Rebuild):
         if found is None:
             return None
         relaid, _ = found
-        if not self.search_update(session.search, cache.key, relaid, fresh, previous):
+        if not self.search_update(index_folder(cache.folder, session.search), cache.key, relaid, fresh, previous):
             return None
         written = self._write(session.renderer, relaid, outputs, self.target,  # type: ignore[arg-type]
                               Progress(enabled=False))
@@ -291,6 +294,7 @@ class _Preview(Rebuild):
         session.moved(model, relaid.refs, frozenset(relaid.site_files))
         cache.remember(entries, outputs)
         cache.save()
+        index_written(index_folder(cache.folder, session.search))
         warnings = self._warnings((), relaid, fresh, previous)
         return BuildResult.of(model, len(entries), reads=len(fresh), rendered=len(relaid.todo), written=written,
                               kept=len(outputs) - written, started=started, output=self.target,

@@ -33,6 +33,10 @@ SEARCH_FOLDER = "pagefind"
 #: Who writes the index files, as messages name it.
 SEARCH_OWNER = "the search index"
 _STATE = "state.pickle"
+#: A file that says the index changed since a build last wrote it into the output (and saved
+#: its cache): the quick paths, which copy only the shards they change, leave such an index to
+#: a full build, which compares every file.
+PENDING = "pending"
 #: Pagefind's own search interfaces, which every index carries and the site's search page does
 #: not use (about 400 kB a shard).
 _UI = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
@@ -130,21 +134,28 @@ class SearchIndex:
     def _bring(self, wanted: dict[str, dict[str, Article | str]]) -> set[str]:
         """Make each shard of ``wanted`` hold these documents (an article, or the digest of a
         document it holds already), indexing again the shards that change (several at once:
-        each is a Pagefind process)."""
-        changed: set[str] = set()
-        indexed: dict[str, dict[str, str]] = {}
+        each is a Pagefind process). Before a shard's files are touched, the state on disk
+        forgets it and is not whole, so a build killed meanwhile leaves it to be made anew."""
+        plans: dict[str, tuple[dict[str, str], dict[str, str]]] = {}  # shard -> (before, now)
+        for shard in sorted(wanted):
+            now = {url: a if isinstance(a, str) else a.digest for url, a in wanted[shard].items()}
+            before = self.state.documents.get(shard, {})
+            if now != before:
+                plans[shard] = (before, now)
+        if not plans:
+            return set()
+        whole = self.state.whole
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / PENDING).touch()  # the output's copy is behind until a build has written it
+        for shard in plans:
+            self.state.documents.pop(shard, None)
+            self.state.files.pop(shard, None)
+        self.state.whole = False
+        self._save()
         try:
-            for shard in sorted(wanted):
-                now = {url: a if isinstance(a, str) else a.digest for url, a in wanted[shard].items()}
-                before = self.state.documents.get(shard, {})
-                if now == before:
-                    continue
-                changed.add(shard)
-                self.state.documents.pop(shard, None)  # until it is indexed: a failure leaves it to be made anew
-                self.state.files.pop(shard, None)
-                if not now:
+            for shard, (before, now) in plans.items():
+                if not before or not now:  # a shard the state does not know: whatever is on disk goes
                     shutil.rmtree(self.folder / shard, ignore_errors=True)
-                    continue
                 docs = self.folder / shard / "docs"
                 for url in before.keys() - now.keys():
                     (docs / self._doc(url)).unlink(missing_ok=True)
@@ -153,22 +164,19 @@ class SearchIndex:
                         path = docs / self._doc(url)
                         path.parent.mkdir(parents=True, exist_ok=True)
                         path.write_bytes(document(article, self.lang(article)))
-                indexed[shard] = now
-            if indexed:
-                with ThreadPoolExecutor(max_workers=min(len(indexed), os.cpu_count() or 1)) as pool:
-                    made = dict(zip(indexed, pool.map(self._index, indexed), strict=True))
-                for shard, now in indexed.items():
-                    self.state.files[shard] = made[shard]
-                    self.state.documents[shard] = now
+            indexed = [shard for shard, (_, now) in plans.items() if now]
+            with ThreadPoolExecutor(max_workers=max(1, min(len(indexed), os.cpu_count() or 1))) as pool:
+                made = dict(zip(indexed, pool.map(self._index, indexed), strict=True))
         except BaseException:
-            self.state.whole = False
-            for shard in changed - self.state.documents.keys():
+            for shard in plans:
                 shutil.rmtree(self.folder / shard, ignore_errors=True)  # its documents are not what the state says
             raise
-        finally:
-            if changed:
-                self._save()
-        return changed
+        for shard in indexed:
+            self.state.files[shard] = made[shard]
+            self.state.documents[shard] = plans[shard][1]
+        self.state.whole = whole
+        self._save()
+        return set(plans)
 
     def files(self, shards: Iterable[str] | None = None) -> dict[str, Path]:
         """The output files of the index (``pagefind/<shard>/...``), each with the file it is copied from."""
@@ -213,6 +221,8 @@ def quick_update(folder: Path, key: str, config: Config, gone: Iterable[Article]
     """A quick path's part of the index (:meth:`SearchIndex.patch`): the index files of the
     shards that changed, to copy into the output, and their files to delete; None when only a
     full build can bring the index up to date."""
+    if (folder / PENDING).exists():
+        return None
     index = SearchIndex(folder, key, config)
     before = index.files()
     changed = index.patch(gone, come)
@@ -223,6 +233,12 @@ def quick_update(folder: Path, key: str, config: Config, gone: Iterable[Article]
 
 
 
+def index_folder(cache_folder: Path | None, session_folder: Path | None) -> Path | None:
+    """Where a build keeps the search index: in the build cache's folder, else (a preview with
+    its cache in memory) in its session's; None when neither is on disk."""
+    return cache_folder / "search" if cache_folder is not None else session_folder
+
+
 def search_files(config: Config, cache_folder: Path | None, key: str, published: list[Article],
                  session_folder: Path | None) -> dict[str, tuple[Path | bytes, str]]:
     """A full build's search index of the ``published`` articles: its output files, each with
@@ -230,7 +246,7 @@ def search_files(config: Config, cache_folder: Path | None, key: str, published:
     folder (the preview's in its session's folder) and indexed again only when one of their
     stories changed; a cache held in memory without a session (a test's) indexes into a
     folder of its own, read back."""
-    folder = cache_folder / "search" if cache_folder is not None else session_folder
+    folder = index_folder(cache_folder, session_folder)
     if folder is not None:
         index = SearchIndex(folder, key, config)
         index.update(published)
@@ -239,3 +255,9 @@ def search_files(config: Config, cache_folder: Path | None, key: str, published:
         index = SearchIndex(Path(scratch), key, config)
         index.update(published)
         return {relative: (path.read_bytes(), SEARCH_OWNER) for relative, path in index.files().items()}
+
+
+def written(folder: Path | None) -> None:
+    """The output holds the index as it is now: a build wrote it there and saved its cache."""
+    if folder is not None:
+        (folder / PENDING).unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import os
 import re
 import signal
@@ -171,8 +172,12 @@ def run_build(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below ``folder`` with its bytes, to compare outputs (the search index's
     files as :func:`pagefind_canonical` gives them)."""
-    return pagefind_canonical({p.relative_to(folder).as_posix(): p.read_bytes()
-                               for p in sorted(folder.rglob("*")) if p.is_file()})
+    return pagefind_canonical(files_of(folder))
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` with its bytes, as they are."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 _FILTER = re.compile(r"^(pagefind/[^/]+/)filter/(\w+?)_([0-9a-f]+)\.pf_filter$")
@@ -187,33 +192,36 @@ def pagefind_canonical(files: dict[str, bytes]) -> dict[str, bytes]:
     that names the meta file change too (Pagefind issue #638). Everything else it writes
     (fragments, word index, runtime) is compared as it is. A filter file becomes its
     decompressed bytes in sorted order (the same entries in any order give the same bytes),
-    numbered by that; the meta file names the filters by those numbers; the entry file names
-    the meta file by a placeholder."""
+    named by a hash of those; the meta file names the filters so, and is itself sorted and
+    named by its hash; the entry file and the manifest name them all so."""
     out = dict(files)
-    renames: dict[str, dict[bytes, bytes]] = {}
-    filters = sorted((m.group(1), bytes(sorted(gzip.decompress(data))), m) for name, data in files.items()
-                     if (m := _FILTER.match(name)))
-    for shard, canonical, match in filters:
-        del out[match.group(0)]
-        names = renames.setdefault(shard, {})
-        placeholder = f"{match.group(2)}_filter{len(names)}"
-        names[f"{match.group(2)}_{match.group(3)}".encode()] = placeholder.encode()
-        out[f"{shard}filter/{placeholder}.pf_filter"] = canonical
+    names: dict[str, str] = {}  # a file's real name -> its canonical name
+    renames: dict[str, dict[bytes, bytes]] = {}  # shard -> hash in a name -> canonical one
+    for name, data in files.items():
+        if m := _FILTER.match(name):
+            canonical = bytes(sorted(gzip.decompress(data)))
+            tag = f"{m.group(2)}_f{hashlib.sha256(canonical).hexdigest()[:10]}"
+            renames.setdefault(m.group(1), {})[f"{m.group(2)}_{m.group(3)}".encode()] = tag.encode()
+            names[name] = f"{m.group(1)}filter/{tag}.pf_filter"
+            del out[name]
+            out[names[name]] = canonical
     for name, data in files.items():
         if m := _META.match(name):
             meta = gzip.decompress(data)
             for old, new in renames.get(m.group(1), {}).items():
                 meta = meta.replace(old, new)
+            canonical = bytes(sorted(meta))
+            tag = f"{m.group(2)}_m{hashlib.sha256(canonical).hexdigest()[:10]}"
+            names[name] = f"{m.group(1)}pagefind.{tag}.pf_meta"
             del out[name]
-            out[f"{m.group(1)}pagefind.{m.group(2)}_meta.pf_meta"] = bytes(sorted(meta))
+            out[names[name]] = canonical
             entry = f"{m.group(1)}pagefind-entry.json"
             if entry in out:
-                out[entry] = out[entry].replace(f"{m.group(2)}_{m.group(3)}".encode(), f"{m.group(2)}_meta".encode())
+                out[entry] = out[entry].replace(f"{m.group(2)}_{m.group(3)}".encode(), tag.encode())
     manifest = out.get(".newsroom-manifest")
-    if manifest is not None:  # it names the files
-        lines = [_META.sub(r"\1pagefind.\2_meta.pf_meta", _FILTER.sub(r"\1filter/\2_filter.pf_filter", line))
-                 for line in manifest.decode("utf-8").split("\n")]
-        out[".newsroom-manifest"] = "\n".join(sorted(lines)).encode("utf-8")
+    if manifest is not None and names:  # it names the files, in the order of their real names
+        lines = sorted(names.get(line, line) for line in manifest.decode("utf-8").split("\n"))
+        out[".newsroom-manifest"] = "\n".join(lines).encode("utf-8")
     return dict(sorted(out.items()))
 
 

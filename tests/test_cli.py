@@ -24,7 +24,7 @@ def test_build_prints_one_summary_line(make_site) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     (line,) = result.stdout.splitlines()
-    assert line.startswith("built 28 pages from 2 articles in ")
+    assert line.startswith("built 29 pages from 2 articles in ")
     assert " s -> public/ (" in line
     assert (site / "public/changzhi/news/2021/08/a/index.html").is_file()
 
@@ -45,7 +45,7 @@ def test_check_writes_nothing(make_site) -> None:
     site = make_site(GOOD)
     result = run_build("check", cwd=site)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("check passed: 28 pages from 2 articles")
+    assert result.stdout.startswith("check passed: 29 pages from 2 articles")
     assert sorted(p.name for p in site.iterdir()) == ["content", "site.toml"]
 
 
@@ -180,7 +180,7 @@ def test_fixture_site_builds_cleanly(tmp_path: Path) -> None:
     result = run_build("--config", str(FIXTURE_SITE / "site.toml"), "--output", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert "built 52 pages from 9 articles, 1 draft skipped" in result.stdout
+    assert "built 53 pages from 9 articles, 1 draft skipped" in result.stdout
 
 
 def test_sample_site_builds_without_warnings(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def test_each_language_is_an_edition_with_its_own_pages_words_and_feeds(public: 
     assert ">2021年08月26日</time>" in chinese and ">08 25,2021</time>" in english  # in cards' macros too
 
     story = page(public, BRIDGE_ZH)
-    assert "时间: <time" in story and "来源:" in story and "2021年08月25日" in story
+    assert "时间：<time" in story and "来源：" in story and "2021年08月25日" in story
     assert '<a href="/zh/changzhi/">长治</a>' in story  # the breadcrumb, in the edition and its language
     assert (public / PAPER_CUT.lstrip("/") / "index.html").is_file()
     assert "<title>长治 - Eshanxi</title>" in page(public, "/zh/changzhi/")

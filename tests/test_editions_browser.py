@@ -52,7 +52,7 @@ def test_a_reader_switches_from_an_english_story_to_its_translation_and_back(bro
         page.wait_for_url("**" + TRAIL_ZH)
         assert page.evaluate("document.documentElement.lang") == "zh"
         assert "徒步" in page.locator("h1").inner_text()
-        assert page.locator(".story-meta").inner_text().startswith("时间:")
+        assert page.locator(".story-meta").inner_text().startswith("时间：")
         page.locator(".languages a", has_text="English").click()
         page.wait_for_url("**" + TRAIL_EN)
         page.locator(".translations a", has_text="中文").click()

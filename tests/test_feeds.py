@@ -252,10 +252,11 @@ def test_every_page_links_the_site_feed_and_indexes_their_own(make_site) -> None
 
 
 def test_sitemap_lists_every_page_with_its_last_change(make_site) -> None:
-    """Every home, index and article page, once, absolute, with lastmod; no 404 page, no feed."""
+    """Every home, index and article page, once, absolute, with lastmod; no 404 page, no feed, no
+    search page (it asks robots not to index it)."""
     public, _ = built(make_site, STORIES)
     entries = urlset(public / "sitemap.xml")
-    pages = {page_url(public, p) for p in html_pages(public) if p.name == "index.html"}
+    pages = {page_url(public, p) for p in html_pages(public) if p.name == "index.html"} - {BASE + "/search/"}
     assert set(entries) == pages
     for url in [BASE + "/", *(BASE + u for u in URLS.values()), BASE + "/changzhi/page/2/", BASE + "/news/page/2/",
                 BASE + "/changzhi/news/", BASE + "/business/"]:
@@ -282,7 +283,7 @@ def test_sitemap_index_past_the_limit(make_site, monkeypatch: pytest.MonkeyPatch
     index = xml(public / "sitemap.xml")
     assert index.tag == f"{SM}sitemapindex"
     parts = [(s.findtext(f"{SM}loc"), s.findtext(f"{SM}lastmod")) for s in index.findall(f"{SM}sitemap")]
-    pages = {page_url(public, p) for p in html_pages(public) if p.name == "index.html"}
+    pages = {page_url(public, p) for p in html_pages(public) if p.name == "index.html"} - {BASE + "/search/"}
     assert len(parts) == -(-len(pages) // 5) >= 3
     assert [loc for loc, _ in parts] == [f"{BASE}/sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
     listed: list[str] = []

@@ -28,7 +28,7 @@ from newsroom.markup import Markdown
 from newsroom.model import build_model
 from newsroom.render import Renderer
 
-HTML_KINDS = {"home", "index", "article", "notfound", "tag", "author", "archive", "terms"}  # extend base.html
+HTML_KINDS = {"home", "index", "article", "notfound", "tag", "author", "archive", "terms", "search"}  # extend base.html
 KINDS = HTML_KINDS | {"rss", "atom", "sitemap", "sitemapindex", "newssitemap", "robots", "redirect", "redirects",
                       "headers", "nojekyll", "cname"}
 

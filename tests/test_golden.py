@@ -64,8 +64,9 @@ def built_files(out: Path) -> Files:
     build(config, cache=BuildCache(None, cache_key(config), config.root))
     static = config.dir("static")
 
-    def copied(name: str, data: bytes) -> bool:  # a theme file, copied or fingerprinted: its hash is enough
-        return ((static / name).is_file() and (static / name).read_bytes() == data) or FINGERPRINTED.search(name)
+    def copied(name: str, data: bytes) -> bool:  # a theme file, copied or fingerprinted, or Pagefind's
+        return ((static / name).is_file() and (static / name).read_bytes() == data) or FINGERPRINTED.search(name) \
+            or (name.startswith("pagefind/") and name.endswith(".js"))  # runtime: its hash is enough
 
     return {name: data if is_text(data) and not copied(name, data) else sha256(data)
             for name, data in snapshot(out).items()}

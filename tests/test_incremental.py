@@ -221,12 +221,17 @@ def test_unchanged_articles_are_not_read_again(make_site) -> None:
     config = load_config(site / "site.toml")
     assert build(config).articles_read == 2
     assert build(config).articles_read == 0
+    index = site / "public/pagefind"
+    before = {p: p.read_bytes() for p in index.rglob("*") if p.is_file()}
     (site / "content/changzhi/a.md").write_text(article("Edited"), encoding="utf-8")
     result = build(config)
+    searched = {p for p in index.rglob("*") if p.is_file() and before.get(p) != p.read_bytes()}
     # its page, channel, section, home, neighbour; the site's RSS and Atom, the channel's and the
     # section's RSS, the news sitemap (sitemap.xml lists no titles: it stays); its year's and
-    # month's archive pages
-    assert (result.articles_read, result.files_written) == (1, 12)
+    # month's archive pages; and its month's search index: the story's fragment, the word index,
+    # the filters, the meta and entry files that name them
+    assert (result.articles_read, result.files_written) == (1, 12 + len(searched))
+    assert 1 <= len(searched) <= 6 and {p.relative_to(index).parts[0] for p in searched} == {"en-2021-08"}
 
 
 def test_the_preview_quick_path_gives_the_same_bytes(make_site, tmp_path: Path) -> None:
@@ -239,7 +244,7 @@ def test_the_preview_quick_path_gives_the_same_bytes(make_site, tmp_path: Path) 
     config = load_config(site / "site.toml", drafts=True)
     output = tmp_path / "preview"
     cache = BuildCache(None, cache_key(config), config.root)
-    session = Session()
+    session = Session(search=tmp_path / "search")  # as the preview keeps its search index
     build(config, preview=True, cache=cache, output=output, session=session)
     quick = 0
     for step in range(18):

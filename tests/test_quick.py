@@ -189,7 +189,7 @@ def test_the_preview_quick_path_renews_what_pages_copy_from_a_story(site: Path, 
     config = load_config(site / "site.toml", drafts=True)
     output = tmp_path / "preview"
     cache = BuildCache(None, cache_key(config), config.root)
-    session = Session()
+    session = Session(search=tmp_path / "search")  # as the preview keeps its search index
     build(config, preview=True, cache=cache, output=output, session=session)
     stories = [p for p in sorted((site / "content").rglob("*.md")) if "caption:" in p.read_text("utf-8")]
     story = next((p for p in stories if "aliases" in p.read_text("utf-8")), stories[0])  # a redirect page too

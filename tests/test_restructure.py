@@ -192,7 +192,7 @@ def test_the_previews_structural_path_gives_the_bytes_of_a_clean_build(site: Pat
     config = load_config(site / "site.toml", drafts=True, future=True)  # as build.py serve loads it
     output = tmp_path / "preview"
     cache = BuildCache(None, cache_key(config), config.root)
-    session = Session()
+    session = Session(search=tmp_path / "search")  # as the preview keeps its search index
     build(config, preview=True, cache=cache, output=output, session=session)
     rng = random.Random(3)
     taken = 0
@@ -239,7 +239,7 @@ def test_the_preview_sees_a_photo_deleted_with_a_story_added(site: Path, tmp_pat
     config = load_config(site / "site.toml", drafts=True, future=True)
     output = tmp_path / "preview"
     cache = BuildCache(None, cache_key(config), config.root)
-    session = Session()
+    session = Session(search=tmp_path / "search")  # as the preview keeps its search index
     build(config, preview=True, cache=cache, output=output, session=session)
     added = site / "content" / "changzhi" / "added.md"
     added.write_text("---\ntitle: Added\ndate: 2021-03-03 08:00\n---\nNo photo here.\n", encoding="utf-8")

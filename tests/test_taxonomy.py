@@ -395,7 +395,7 @@ def test_the_preview_quick_path_after_a_tag_or_byline_edit_equals_a_clean_build(
     config = load_config(site / "site.toml")
     output = tmp_path / "preview"
     cache = BuildCache(None, cache_key(config), config.root)
-    session = Session()
+    session = Session(search=tmp_path / "search")  # as the preview keeps its search index
     build(config, preview=True, cache=cache, output=output, session=session)
     viaduct = site / "content/changzhi/viaduct.md"
     lines = [f"{field}: {value}" if line.startswith(f"{field}:") else line
