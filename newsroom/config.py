@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 import types
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -100,7 +100,8 @@ class Config:
     labels: Labels = Labels()
     deploy: DeploySettings = DeploySettings()
     languages: tuple[Language, ...] = ()  # [[languages]]: the editions besides the site's own language
-    editions: tuple[Edition, ...] = ()  # every edition, the site's own language first (made from the above)
+    language_labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # each one's [languages.labels]
+    editions: tuple[Edition, ...] = field(default=(), init=False)  # every edition, the site's own first
     drafts: bool = False  # include drafts (--drafts, the preview)
     future: bool = False  # include articles dated after the build's time (--future, the preview)
     expired: bool = False  # include articles past their ``expires:`` time (--expired)
@@ -150,9 +151,9 @@ class Config:
         return urlsplit(self.site.base_url).path.rstrip("/")
 
     def __post_init__(self) -> None:
-        if not self.editions:  # a Config made in code, or replaced: the editions follow the settings
-            object.__setattr__(self, "editions", make_editions(self.site, self.labels, self.channels, self.sections,
-                                                               self.languages, {}))
+        object.__setattr__(self, "editions", make_editions(  # made anew by replace(): they follow the settings
+            self.site, self.labels, self.channels, self.sections, self.languages,
+            {code: dict(words) for code, words in self.language_labels}))
 
     def edition_of(self, lang: str) -> Edition | None:
         """The edition that shows articles in ``lang`` (see :func:`newsroom.editions.edition_of`)."""
@@ -279,10 +280,10 @@ class _Reader:
         else:
             line = self._line("build", None, "output_dir") if "output_dir" in data.get("build", {}) else None
             output_from = f"{self.shown}:{line}" if line else self.shown
-        editions = make_editions(site, labels, tuple(channels), tuple(sections), tuple(languages), own_labels)
         return Config(path=path, site=site, build=build, channels=tuple(channels),
                       sections=tuple(sections), feeds=feeds, labels=labels, deploy=deploy, drafts=drafts,
-                      output_from=output_from, languages=tuple(languages), editions=editions)
+                      output_from=output_from, languages=tuple(languages),
+                      language_labels=tuple((code, tuple(sorted(words.items()))) for code, words in own_labels.items()))
 
     # -- generic, type-driven reading -------------------------------------------------
 

@@ -126,7 +126,7 @@ class TermCount:
 @dataclass(frozen=True)
 class SearchPage(Page):
     """``/search/`` (kind "search"): the search form and its results, found in the browser in
-    the index ``shards`` of the site's language (their folders, newest year first)."""
+    the index ``shards`` of its edition's language (their folders, newest month first)."""
 
     shards: tuple[str, ...] = ()
 

@@ -102,7 +102,7 @@ class Renderer:
         self._environments = {"": self.env}
         self.env.tests["cjk"] = is_cjk
         self.env.globals.update(
-            site=config.site,  # these five are the page's edition's (see render())
+            site=config.site,  # these five are the page's edition's (see show_edition())
             channels=config.channels,
             sections=config.sections,
             labels=config.labels,  # the interface's words: {{ labels.time }}

@@ -190,23 +190,36 @@ class SearchIndex:
         return path + "index.html" if path.endswith("/") or not path else path
 
     def _index(self, shard: str) -> tuple[str, ...]:
-        """Run Pagefind on a shard's documents; the index files it wrote."""
+        """Run Pagefind on a shard's documents; the index files it wrote. A file whose bytes did
+        not change is left as it was (its copy in the output too: an edit rewrites a handful
+        of a shard's files, not its every fragment)."""
         from pagefind_bin_extended import get_executable
 
-        index = self.folder / shard / "index"
-        shutil.rmtree(index, ignore_errors=True)
-        command = [str(get_executable()), "--site", str(self.folder / shard / "docs"), "--output-path", str(index),
+        index, fresh = self.folder / shard / "index", self.folder / shard / "fresh"
+        shutil.rmtree(fresh, ignore_errors=True)
+        command = [str(get_executable()), "--site", str(self.folder / shard / "docs"), "--output-path", str(fresh),
                    "--silent"]
         done = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False)
         if done.returncode != 0:
             detail = " / ".join(line for line in (done.stderr or done.stdout).splitlines() if line.strip())[-300:]
             raise BuildFailed([SiteError("search", None, None, f"Pagefind could not index {shard}: {detail}")])
-        for name in os.listdir(index):
+        for name in os.listdir(fresh):
             if name.startswith(_UI):
-                os.unlink(index / name)
-        cut = len(str(index)) + 1
-        return tuple(sorted(os.path.join(root, name)[cut:].replace(os.sep, "/")
-                            for root, _, names in os.walk(index) for name in names))
+                os.unlink(fresh / name)
+        made = _files(fresh)
+        if not index.is_dir():
+            os.replace(fresh, index)
+            return made
+        for name in set(_files(index)) - set(made):
+            os.unlink(index / name)
+        for name in made:
+            old, new = index / name, fresh / name
+            same = old.is_file() and old.stat().st_size == new.stat().st_size and old.read_bytes() == new.read_bytes()
+            if not same:
+                old.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(new, old)
+        shutil.rmtree(fresh)
+        return made
 
     def _save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -214,6 +227,13 @@ class SearchIndex:
         with open(temporary, "wb") as stream:
             pickle.dump(self.state, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.folder / _STATE)
+
+
+def _files(folder: Path) -> tuple[str, ...]:
+    """The files below ``folder``, '/'-separated, in name order."""
+    cut = len(str(folder)) + 1
+    return tuple(sorted(os.path.join(root, name)[cut:].replace(os.sep, "/")
+                        for root, _, names in os.walk(folder) for name in names))
 
 
 def quick_update(folder: Path, key: str, config: Config, gone: Iterable[Article], come: Iterable[Article]

@@ -1,4 +1,4 @@
-// The search page: Pagefind's index of this edition, one shard per year, newest first; the
+// The search page: Pagefind's index of this edition, one shard per month, newest first; the
 // first shard's engine loads the rest with mergeIndex. Results show the headline, date,
 // channel and an excerpt with the words found marked; filters narrow them to a channel or a
 // section. The query and filters are kept in the address, so a result list can be shared.
