@@ -137,7 +137,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
                                               minify=config.build.minify)
     copies.update(_asset_copies(assets, copies))  # type: ignore[arg-type]  # bytes are written, not copied
     if write:
-        copies.update(search_files(config, cache.folder, cache.key, published,  # type: ignore[arg-type]
+        copies.update(search_files(config, cache.folder, published,  # type: ignore[arg-type]
                                    session.search if session is not None else None))
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
     reported = _warnings(config, found, published, model, copies, strict, links)

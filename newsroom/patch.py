@@ -34,7 +34,7 @@ from .output import MANIFEST, Output, recover
 from .pages import Page
 from .progress import Progress
 from .render import Renderer
-from .search import SEARCH_OWNER, index_folder, quick_update
+from .search import SEARCH_OWNER, Indexing, index_folder, quick_update
 from .search import written as index_written
 from .urls import output_file
 
@@ -56,7 +56,7 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
         pages[index] = swap_articles(pages[index], swaps)
     shown = {a.path for a in model.articles}
     folder = index_folder(cache.folder, session.search)
-    search = quick_update(folder, cache.key, config, [cache.state.entries[k].article for k in swaps],
+    search = quick_update(folder, config, [cache.state.entries[k].article for k in swaps],
                           [a for k, a in swaps.items() if k in shown]) if folder is not None else None
     if search is None:  # no index on disk to patch, or not whole: a full build's job
         return None
@@ -117,7 +117,7 @@ def quick_build(config: Config, folder: Path, header: Header | None, inputs: Inp
                              set(shown), store, strict=strict, links=links)
         if warnings is None:
             return None
-        search = quick_update(folder / "search", header.key, config,
+        search = quick_update(folder / "search", config,
                               [cache.state.entries[k].article for k in swaps], [shown[k] for k in swaps if k in shown])
         if search is None:
             return None
@@ -212,8 +212,7 @@ def _swaps(config: Config, cache: BuildCache, entries: dict[str, Entry], changed
 
 
 def _write(renderer: Renderer, pages: list[Page], bases: dict[str, str], outputs: dict[str, str], target: Path,
-           progress: Progress | None = None, search: tuple[dict[str, Path], set[str]] = ({}, set())
-           ) -> tuple[int, int]:
+           progress: Progress | None = None, search: Indexing | None = None) -> tuple[int, int]:
     """Render those of ``pages`` whose fingerprint changed into ``target``, no page coming or
     going, with the ``search`` index's files to copy and to delete; updates ``outputs``.
     Returns (rendered, written)."""
@@ -223,35 +222,45 @@ def _write(renderer: Renderer, pages: list[Page], bases: dict[str, str], outputs
         fingerprint = page_fingerprint(page, bases[page.kind])
         if outputs.get(relative) != fingerprint:
             todo.append((relative, page, fingerprint))
-    return write_pages(renderer, todo, outputs, target, progress=progress, copies=search[0], gone=search[1])
+    return write_pages(renderer, todo, outputs, target, progress=progress, search=search)
 
 
 def write_pages(renderer: Renderer, todo: list[tuple[str, Page, str]], outputs: dict[str, str], target: Path, *,
                 gone: Iterable[str] = (), keep: tuple[str, ...] = (), progress: Progress | None = None,
-                copies: dict[str, Path] | None = None) -> tuple[int, int]:
+                search: Indexing | None = None) -> tuple[int, int]:
     """A quick path's commit: render the pages of ``todo`` (file, page, fingerprint) into
-    ``target`` as a build does (on every core when there are many), copy in the search
-    index's ``copies`` and delete the files ``gone``, changing nothing else; updates
-    ``outputs``. Returns (rendered, written)."""
-    with Output(target, partial=True, keep=keep) as out:
-        for file in gone:
-            out.drop(file)
-        for file, source in (copies or {}).items():
-            out.copy(file, source, SEARCH_OWNER)
-            outputs[file] = copy_print(source)
-        fresh = []
-        for file, page, fingerprint in todo:
-            outputs[file] = fingerprint
-            if out.claim(file, page.url) is not None:
-                fresh.append(page)
-        errors = workers.render_pages(renderer, fresh, out.writer(), workers.default_jobs(),
-                                      progress or Progress(enabled=False))
-        if errors:
-            raise BuildFailed(errors)
-        if out.errors:
-            raise BuildFailed(out.errors)
-        workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
-        out.commit()
+    ``target`` as a build does (on every core when there are many), copy in the files of the
+    ``search`` index (Pagefind runs while the pages render) and delete the files ``gone`` and
+    the index's stale ones, changing nothing else; updates ``outputs``. Returns (rendered,
+    written)."""
+    gone = set(gone)
+    try:
+        with Output(target, partial=True, keep=keep) as out:
+            for file in gone:
+                out.drop(file)
+            fresh = []
+            for file, page, fingerprint in todo:
+                outputs[file] = fingerprint
+                if out.claim(file, page.url) is not None:
+                    fresh.append(page)
+            errors = workers.render_pages(renderer, fresh, out.writer(), workers.default_jobs(),
+                                          progress or Progress(enabled=False))
+            if errors:
+                raise BuildFailed(errors)
+            copies, stale = search.files() if search is not None else ({}, set())
+            gone |= stale
+            for file in stale:
+                out.drop(file)
+            for file, source in copies.items():
+                out.copy(file, source, SEARCH_OWNER)
+                outputs[file] = copy_print(source)
+            if out.errors:
+                raise BuildFailed(out.errors)
+            workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
+            out.commit()
+    finally:
+        if search is not None:
+            search.cancel()  # when anything failed before its files were taken
     faults.point("after-commit")
     for file in gone:
         outputs.pop(file, None)

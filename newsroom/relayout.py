@@ -36,7 +36,7 @@ from .pages import Page
 from .patch import write_pages
 from .progress import Progress
 from .render import Renderer
-from .search import quick_update
+from .search import Indexing, quick_update
 from .sitemaps import sitemap_entries
 from .urls import output_file
 
@@ -294,21 +294,20 @@ class Rebuild:
         """Render the pages to do into ``target``, delete the files of pages that are gone;
         updates ``outputs``. Returns how many files were written."""
         todo = [(relaid.files[index], page, relaid.fingerprints[relaid.files[index]]) for index, page in relaid.todo]
-        copies, stale = self.search
-        return write_pages(renderer, todo, outputs, target, gone=relaid.gone | stale, keep=self.config.build.keep,
-                           progress=progress, copies=copies)[1]
+        return write_pages(renderer, todo, outputs, target, gone=relaid.gone, keep=self.config.build.keep,
+                           progress=progress, search=self.search)[1]
 
-    def search_update(self, folder: Path | None, key: str, relaid: Relaid, fresh: dict[str, Article],
+    def search_update(self, folder: Path | None, relaid: Relaid, fresh: dict[str, Article],
                       previous: dict[str, Article]) -> bool:
         """The search index after this edit (``self.search``: files to copy and to delete);
         False when only the full build can bring it up to date."""
         if folder is None:  # the index was made in a folder of its own, gone now: a full build's job
             return False
         come = [a for a in relaid.published if a.path in fresh]
-        found = quick_update(folder, key, self.config, previous.values(), come)
+        found = quick_update(folder, self.config, previous.values(), come)
         if found is None:
             return False
-        self.search: tuple[dict[str, Path], set[str]] = found
+        self.search: Indexing = found
         return True
 
 

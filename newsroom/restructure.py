@@ -144,7 +144,7 @@ class _CommandLine(Rebuild):
         if (self.strict and warnings) or (self.links and any(w.field in ("link", "image") and " not found" in w.message
                                                              for w in warnings)):
             return None  # the full build raises them as errors
-        if not self.search_update(self.folder / "search", self.header.key, relaid, fresh, previous):
+        if not self.search_update(self.folder / "search", relaid, fresh, previous):
             return None
         renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config), assets=last.assets)
         written = self._write(renderer, relaid, outputs, self.target, progress)
@@ -275,7 +275,7 @@ class _Preview(Rebuild):
         if found is None:
             return None
         relaid, _ = found
-        if not self.search_update(index_folder(cache.folder, session.search), cache.key, relaid, fresh, previous):
+        if not self.search_update(index_folder(cache.folder, session.search), relaid, fresh, previous):
             return None
         written = self._write(session.renderer, relaid, outputs, self.target,  # type: ignore[arg-type]
                               Progress(enabled=False))

@@ -13,6 +13,7 @@ cache folder (``search/``); the build copies the indexes into the output under
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import shutil
@@ -33,6 +34,10 @@ SEARCH_FOLDER = "pagefind"
 #: Who writes the index files, as messages name it.
 SEARCH_OWNER = "the search index"
 _STATE = "state.pickle"
+#: What a shard is to hold: each document's article, or the digest of the one it holds already.
+Wanted = dict[str, "Article | str"]
+#: Pagefind at work on a shard, and the folder it writes.
+Running = tuple[subprocess.Popen[str], Path]
 #: A file that says the index changed since a build last wrote it into the output (and saved
 #: its cache): the quick paths, which copy only the shards they change, leave such an index to
 #: a full build, which compares every file.
@@ -41,6 +46,18 @@ PENDING = "pending"
 #: not use (about 400 kB a shard).
 _UI = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 FORMAT = 2
+
+
+def documents_key(config: Config) -> str:
+    """Everything besides an article's own bytes that decides its search document: its
+    address, its edition, the names of its channel and section, its time zone, and the code.
+    A change of anything else (a theme, ``per_page``, the feeds) indexes nothing again."""
+    from .cache import code_digest
+
+    editions = [(e.lang, e.prefix, [(c.slug, c.name) for c in e.channels], [(s.slug, s.name) for s in e.sections])
+                for e in config.editions]
+    shape = (FORMAT, config.site.base_url, config.site.timezone, config.build.permalink, editions, code_digest())
+    return hashlib.sha1(repr(shape).encode(), usedforsecurity=False).hexdigest()
 
 
 def shard_of(article: Article, lang: str) -> str:
@@ -73,7 +90,7 @@ def document(article: Article, lang: str) -> bytes:
 @dataclass
 class _State:
     format: int = FORMAT
-    key: str = ""  # the build cache key the documents were made with
+    key: str = ""  # what the documents were made with (documents_key)
     documents: dict[str, dict[str, str]] = field(default_factory=dict)  # shard -> site path -> article digest
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # shard -> its index files, relative
     whole: bool = True  # False after a failed indexing: only a full update may patch it then
@@ -82,7 +99,8 @@ class _State:
 class SearchIndex:
     """The shards of one output folder's index, kept in ``folder`` (in the build cache)."""
 
-    def __init__(self, folder: Path, key: str, config: Config):
+    def __init__(self, folder: Path, config: Config):
+        key = documents_key(config)
         self.folder = folder
         self.base_path = config.base_path
         self.lang = lambda article: (config.edition_of(article.lang) or config.editions[0]).lang
@@ -98,21 +116,31 @@ class SearchIndex:
 
     def update(self, articles: Iterable[Article]) -> set[str]:
         """Bring the index to ``articles``, every published article of the site: shards whose
-        documents changed are indexed again, shards with no story left go. Returns the shards
-        that changed."""
+        documents changed are indexed again (several at once), shards with no story left go.
+        Returns the shards that changed."""
         wanted: dict[str, dict[str, Article]] = {}
         for article in articles:
             wanted.setdefault(shard_of(article, self.lang(article)), {})[article.url] = article
-        changed = self._bring({shard: wanted.get(shard, {}) for shard in set(wanted) | set(self.state.documents)})
-        if not self.state.whole:
+        plans = self._plans({shard: wanted.get(shard, {}) for shard in set(wanted) | set(self.state.documents)})
+        self._open(plans)
+        try:
+            todo = [shard for shard, (_, now) in plans.items() if now]
+            with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
+                made = dict(zip(todo, pool.map(lambda shard: self._take(shard, self._run(shard)), todo), strict=True))
+        except BaseException:
+            self._drop(plans)
+            raise
+        self._close(plans, made, True)
+        if not self.state.whole:  # a new index, or one an indexing left unfinished: whole now
             self.state.whole = True
             self._save()
-        return changed
+        return set(plans)
 
-    def patch(self, gone: Iterable[Article], come: Iterable[Article]) -> set[str] | None:
+    def patch(self, gone: Iterable[Article], come: Iterable[Article]) -> Indexing | None:
         """The quick paths' update: the documents of the ``gone`` records leave, those of ``come``
-        (published now) take their places. Returns the shards that changed; None when the
-        index is not whole (an indexing failed since the last full update)."""
+        (published now) take their places. Pagefind runs while the caller goes on; the
+        :class:`Indexing` it returns gives the files. None when the index is not whole (an
+        indexing failed since the last full update)."""
         if not self.state.whole:
             return None
         touched: dict[str, dict[str, Article | None]] = {}
@@ -129,22 +157,34 @@ class SearchIndex:
                 else:
                     now[url] = article
             wanted[shard] = now
-        return self._bring(wanted)
+        plans = self._plans(wanted)
+        before = {shard: self.state.files.get(shard, ()) for shard in plans}
+        self._open(plans)
+        try:
+            running = {shard: self._run(shard) for shard, (_, now) in plans.items() if now}
+        except BaseException:
+            self._drop(plans)
+            raise
+        return Indexing(self, plans, running, before)
 
-    def _bring(self, wanted: dict[str, dict[str, Article | str]]) -> set[str]:
-        """Make each shard of ``wanted`` hold these documents (an article, or the digest of a
-        document it holds already), indexing again the shards that change (several at once:
-        each is a Pagefind process). Before a shard's files are touched, the state on disk
-        forgets it and is not whole, so a build killed meanwhile leaves it to be made anew."""
-        plans: dict[str, tuple[dict[str, str], dict[str, str]]] = {}  # shard -> (before, now)
+    def _plans(self, wanted: dict[str, dict[str, Article | str]]) -> dict[str, tuple[dict[str, str], Wanted]]:
+        """The shards of ``wanted`` whose documents change: each with the digests it holds and
+        what it is to hold (an article, or the digest of a document it holds already)."""
+        plans = {}
         for shard in sorted(wanted):
             now = {url: a if isinstance(a, str) else a.digest for url, a in wanted[shard].items()}
             before = self.state.documents.get(shard, {})
             if now != before:
-                plans[shard] = (before, now)
-        if not plans:
-            return set()
+                plans[shard] = (before, wanted[shard])
+        return plans
+
+    def _open(self, plans: dict[str, tuple[dict[str, str], Wanted]]) -> bool:
+        """Write the documents of the ``plans``' shards. Before a file is touched, the state on
+        disk forgets those shards and is not whole, so that a build killed meanwhile leaves
+        them to be made anew. Returns whether the index was whole."""
         whole = self.state.whole
+        if not plans:
+            return whole
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / PENDING).touch()  # the output's copy is behind until a build has written it
         for shard in plans:
@@ -153,30 +193,38 @@ class SearchIndex:
         self.state.whole = False
         self._save()
         try:
-            for shard, (before, now) in plans.items():
-                if not before or not now:  # a shard the state does not know: whatever is on disk goes
+            for shard, (before, wanted) in plans.items():
+                if not before or not wanted:  # a shard the state does not know: whatever is on disk goes
                     shutil.rmtree(self.folder / shard, ignore_errors=True)
                 docs = self.folder / shard / "docs"
-                for url in before.keys() - now.keys():
+                for url in before.keys() - wanted.keys():
                     (docs / self._doc(url)).unlink(missing_ok=True)
-                for url, article in wanted[shard].items():
+                for url, article in wanted.items():
                     if not isinstance(article, str) and before.get(url) != article.digest:
                         path = docs / self._doc(url)
                         path.parent.mkdir(parents=True, exist_ok=True)
                         path.write_bytes(document(article, self.lang(article)))
-            indexed = [shard for shard, (_, now) in plans.items() if now]
-            with ThreadPoolExecutor(max_workers=max(1, min(len(indexed), os.cpu_count() or 1))) as pool:
-                made = dict(zip(indexed, pool.map(self._index, indexed), strict=True))
         except BaseException:
-            for shard in plans:
-                shutil.rmtree(self.folder / shard, ignore_errors=True)  # its documents are not what the state says
+            self._drop(plans)
             raise
-        for shard in indexed:
-            self.state.files[shard] = made[shard]
-            self.state.documents[shard] = plans[shard][1]
+        return whole
+
+    def _close(self, plans: dict[str, tuple[dict[str, str], Wanted]], made: dict[str, tuple[str, ...]],
+               whole: bool) -> None:
+        """The ``plans``' shards are indexed (``made``: each one's files): the state says so."""
+        if not plans:
+            return
+        for shard, files in made.items():
+            self.state.files[shard] = files
+            self.state.documents[shard] = {url: a if isinstance(a, str) else a.digest
+                                           for url, a in plans[shard][1].items()}
         self.state.whole = whole
         self._save()
-        return set(plans)
+
+    def _drop(self, plans: dict[str, tuple[dict[str, str], Wanted]]) -> None:
+        """After a failure: the ``plans``' shards are not what the state says, and go."""
+        for shard in plans:
+            shutil.rmtree(self.folder / shard, ignore_errors=True)
 
     def files(self, shards: Iterable[str] | None = None) -> dict[str, Path]:
         """The output files of the index (``pagefind/<shard>/...``), each with the file it is copied from."""
@@ -189,20 +237,27 @@ class SearchIndex:
         path = (self.base_path + url).lstrip("/")
         return path + "index.html" if path.endswith("/") or not path else path
 
-    def _index(self, shard: str) -> tuple[str, ...]:
-        """Run Pagefind on a shard's documents; the index files it wrote. A file whose bytes did
-        not change is left as it was (its copy in the output too: an edit rewrites a handful
-        of a shard's files, not its every fragment)."""
+    def _run(self, shard: str) -> Running:
+        """Start Pagefind on a shard's documents, into a folder of this process's."""
         from pagefind_bin_extended import get_executable
 
-        index, fresh = self.folder / shard / "index", self.folder / shard / "fresh"
+        fresh = self.folder / shard / f"fresh-{os.getpid()}"
         shutil.rmtree(fresh, ignore_errors=True)
         command = [str(get_executable()), "--site", str(self.folder / shard / "docs"), "--output-path", str(fresh),
                    "--silent"]
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False)
-        if done.returncode != 0:
-            detail = " / ".join(line for line in (done.stderr or done.stdout).splitlines() if line.strip())[-300:]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                errors="replace"), fresh
+
+    def _take(self, shard: str, running: Running) -> tuple[str, ...]:
+        """Wait for Pagefind on ``shard``; the index files it wrote. A file whose bytes did not
+        change is left as it was (its copy in the output too: an edit rewrites a handful of a
+        shard's files, not its every fragment)."""
+        process, fresh = running
+        said, _ = process.communicate()
+        if process.returncode != 0:
+            detail = " / ".join(line for line in said.splitlines() if line.strip())[-300:]
             raise BuildFailed([SiteError("search", None, None, f"Pagefind could not index {shard}: {detail}")])
+        index = self.folder / shard / "index"
         for name in os.listdir(fresh):
             if name.startswith(_UI):
                 os.unlink(fresh / name)
@@ -236,21 +291,50 @@ def _files(folder: Path) -> tuple[str, ...]:
                         for root, _, names in os.walk(folder) for name in names))
 
 
-def quick_update(folder: Path, key: str, config: Config, gone: Iterable[Article], come: Iterable[Article]
-                 ) -> tuple[dict[str, Path], set[str]] | None:
-    """A quick path's part of the index (:meth:`SearchIndex.patch`): the index files of the
-    shards that changed, to copy into the output, and their files to delete; None when only a
-    full build can bring the index up to date."""
+class Indexing:
+    """A quick path's index update under way (:meth:`SearchIndex.patch`): Pagefind runs while
+    the pages render; :meth:`files` waits for it and gives what to copy into the output and
+    what to delete there. :meth:`cancel` stops it when the build fails first."""
+
+    def __init__(self, index: SearchIndex, plans: dict[str, tuple[dict[str, str], Wanted]],
+                 running: dict[str, Running], before: dict[str, tuple[str, ...]]):
+        self.index, self.plans, self.running, self.before = index, plans, running, before
+        self.found: tuple[dict[str, Path], set[str]] | None = None
+
+    def files(self) -> tuple[dict[str, Path], set[str]]:
+        """The index files of the shards that changed, to copy into the output, and their
+        files to delete."""
+        if self.found is None:
+            index, plans = self.index, self.plans
+            try:
+                made = {shard: index._take(shard, running) for shard, running in self.running.items()}
+            except BaseException:
+                self.cancel()
+                raise
+            index._close(plans, made, True)
+            after = index.files(plans)
+            self.found = after, {f"{SEARCH_FOLDER}/{shard}/{name}" for shard in plans
+                                 for name in self.before.get(shard, ())} - after.keys()
+            self.running = {}
+        return self.found
+
+    def cancel(self) -> None:
+        """Stop Pagefind; the shards it was making are left to the next full build."""
+        for process, _ in self.running.values():
+            process.kill()
+            process.communicate()
+        if self.running:
+            self.index._drop(self.plans)
+        self.running = {}
+
+
+def quick_update(folder: Path, config: Config, gone: Iterable[Article], come: Iterable[Article]
+                 ) -> Indexing | None:
+    """A quick path's part of the index (:meth:`SearchIndex.patch`), under way; None when only
+    a full build can bring the index up to date."""
     if (folder / PENDING).exists():
         return None
-    index = SearchIndex(folder, key, config)
-    before = index.files()
-    changed = index.patch(gone, come)
-    if changed is None:
-        return None
-    after = index.files(changed)
-    return after, {name for name in before if name.split("/")[1] in changed} - after.keys()
-
+    return SearchIndex(folder, config).patch(gone, come)
 
 
 def index_folder(cache_folder: Path | None, session_folder: Path | None) -> Path | None:
@@ -259,7 +343,7 @@ def index_folder(cache_folder: Path | None, session_folder: Path | None) -> Path
     return cache_folder / "search" if cache_folder is not None else session_folder
 
 
-def search_files(config: Config, cache_folder: Path | None, key: str, published: list[Article],
+def search_files(config: Config, cache_folder: Path | None, published: list[Article],
                  session_folder: Path | None) -> dict[str, tuple[Path | bytes, str]]:
     """A full build's search index of the ``published`` articles: its output files, each with
     the file it is copied from (or its bytes) and its owner. The shards are kept in the cache
@@ -268,11 +352,11 @@ def search_files(config: Config, cache_folder: Path | None, key: str, published:
     folder of its own, read back."""
     folder = index_folder(cache_folder, session_folder)
     if folder is not None:
-        index = SearchIndex(folder, key, config)
+        index = SearchIndex(folder, config)
         index.update(published)
         return {relative: (path, SEARCH_OWNER) for relative, path in index.files().items()}
     with tempfile.TemporaryDirectory(prefix="newsroom-search-") as scratch:
-        index = SearchIndex(Path(scratch), key, config)
+        index = SearchIndex(Path(scratch), config)
         index.update(published)
         return {relative: (path.read_bytes(), SEARCH_OWNER) for relative, path in index.files().items()}
 

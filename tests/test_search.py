@@ -3,6 +3,7 @@ and kept up to date by every kind of build without indexing again what did not c
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -121,3 +122,25 @@ def test_only_headlines_deks_and_bodies_are_indexed(make_site, browser) -> None:
                 assert results(page) == found, word
         finally:
             page.close()
+
+
+def test_only_what_search_documents_show_makes_the_index_again(make_site) -> None:
+    """A theme edit or another page size leaves every shard as it was; another base URL (the
+    results' addresses) makes them again."""
+    site = make_site(STORIES)
+    assert run_build(cwd=site).returncode == 0
+    index = site / "public/pagefind"
+
+    def stamps() -> dict[Path, int]:
+        return {p: p.stat().st_mtime_ns for p in index.rglob("*") if p.is_file()}
+
+    before = stamps()
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("per_page = 2", "per_page = 3"), encoding="utf-8")
+    assert run_build(cwd=site).returncode == 0
+    assert stamps() == before
+    toml.write_text(toml.read_text(encoding="utf-8").replace("https://www.eshanxi.example/",
+                                                             "https://www.eshanxi.example/shanxi/"), encoding="utf-8")
+    assert run_build(cwd=site).returncode == 0
+    fragments = [p.read_bytes() for p in index.rglob("*.pf_fragment")]
+    assert fragments and all(b"/shanxi/" in gzip.decompress(f) for f in fragments)
