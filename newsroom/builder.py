@@ -34,7 +34,7 @@ from .output import MANIFEST, Output, Writer, recover
 from .pages import Page, SiteModel
 from .progress import Progress
 from .render import Renderer
-from .search import index_folder, search_files, written
+from .search import SEARCH_OWNER, index_folder, search_files, written
 
 IGNORED_STATIC = frozenset({".DS_Store", "Thumbs.db", ".git", ".gitkeep"})
 
@@ -136,7 +136,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
                                               template_facts(cache, config.dir("templates"), sources)[1],
                                               minify=config.build.minify)
     copies.update(_asset_copies(assets, copies))  # type: ignore[arg-type]  # bytes are written, not copied
-    if write:
+    if write and config.build.search:
         copies.update(search_files(config, cache.folder, published,  # type: ignore[arg-type]
                                    session.search if session is not None else None))
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
@@ -171,7 +171,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
             if isinstance(source, bytes):
                 out.write(relative, source, owner)  # a fingerprinted stylesheet, its references renamed
             else:
-                out.copy(relative, source, owner)
+                out.copy(relative, source, owner, link=owner == SEARCH_OWNER)  # the index: the cache's own
         if out.errors:
             raise BuildFailed(out.errors)
         _render(renderer, fresh, out.writer(), jobs, progress)  # render

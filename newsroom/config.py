@@ -49,6 +49,7 @@ class BuildSettings:
     permalink: str = "/{channel}/{section}/{year}/{month}/{slug}/"
     keep: tuple[str, ...] = ()  # output paths never deleted (besides .git, CNAME and .nojekyll)
     minify: bool = False  # minify HTML pages and the fingerprinted stylesheets (minify-html)
+    search: bool = True  # a Pagefind index and a search page in each edition
 
 
 #: The Content-Security-Policy of ``_headers`` unless ``[deploy] content_security_policy`` says

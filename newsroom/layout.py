@@ -161,8 +161,10 @@ class EditionLayout:
             for (y, month), in_month in self.months.items():
                 if y == year:
                     listing("archive", here(archive_path(year, month)), in_month)
-        found += [(("terms", here(ARCHIVE_PATH)), (), None), (("search", self.edition.search), (), None),
-                  (("feeds", self.edition.home), (), None)]
+        found.append((("terms", here(ARCHIVE_PATH)), (), None))
+        if config.build.search:
+            found.append((("search", self.edition.search), (), None))
+        found.append((("feeds", self.edition.home), (), None))
         return found
 
     def make(self, name: tuple[str, str]) -> list[Page]:

@@ -79,9 +79,10 @@ class Writer:
         """True if the output already has this file (its inputs did not change)."""
         return not self.fresh and os.path.isfile(os.path.join(self.final, relative))
 
-    def copy(self, relative: str, source: Path) -> bool:
+    def copy(self, relative: str, source: Path, link: bool = False) -> bool:
         """Stage a copy of ``source`` unless the output has one of the same size and mtime, or
-        of the same bytes (a fresh checkout gives every source a new mtime)."""
+        of the same bytes (a fresh checkout gives every source a new mtime). ``link``: a file
+        of the build cache, which is never changed in place, is linked where it can be."""
         if not self.fresh:
             try:
                 old, new = os.stat(self.final / relative), os.stat(source)
@@ -90,7 +91,14 @@ class Writer:
                     return False
             except OSError:
                 pass
-        shutil.copy2(source, self._target(relative))
+        target = self._target(relative)
+        if link:
+            try:
+                os.link(source, target)
+                return True
+            except OSError:  # another file system, or links not allowed: a copy
+                pass
+        shutil.copy2(source, target)
         return True
 
 
@@ -226,10 +234,10 @@ class Output:
             return True
         return False
 
-    def copy(self, relative: str, source: Path, owner: str) -> None:
+    def copy(self, relative: str, source: Path, owner: str, link: bool = False) -> None:
         if self.claim(relative, owner) is not None:
             try:
-                self._count(self._writer.copy(relative, source))
+                self._count(self._writer.copy(relative, source, link))
             except OSError as exc:  # deleted or unreadable since it was found
                 self.errors.append(SiteError(owner, None, None, f"cannot copy {relative}: {exc.strerror}"))
 

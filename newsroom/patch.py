@@ -57,7 +57,7 @@ def patch_articles(config: Config, cache: BuildCache, session: Session, changed:
     shown = {a.path for a in model.articles}
     folder = index_folder(cache.folder, session.search)
     search = quick_update(folder, config, [cache.state.entries[k].article for k in swaps],
-                          [a for k, a in swaps.items() if k in shown]) if folder is not None else None
+                          [a for k, a in swaps.items() if k in shown])
     if search is None:  # no index on disk to patch, or not whole: a full build's job
         return None
     outputs = dict(cache.outputs)
@@ -252,7 +252,7 @@ def write_pages(renderer: Renderer, todo: list[tuple[str, Page, str]], outputs: 
             for file in stale:
                 out.drop(file)
             for file, source in copies.items():
-                out.copy(file, source, SEARCH_OWNER)
+                out.copy(file, source, SEARCH_OWNER, link=True)
                 outputs[file] = copy_print(source)
             if out.errors:
                 raise BuildFailed(out.errors)

@@ -301,8 +301,6 @@ class Rebuild:
                       previous: dict[str, Article]) -> bool:
         """The search index after this edit (``self.search``: files to copy and to delete);
         False when only the full build can bring it up to date."""
-        if folder is None:  # the index was made in a folder of its own, gone now: a full build's job
-            return False
         come = [a for a in relaid.published if a.path in fresh]
         found = quick_update(folder, self.config, previous.values(), come)
         if found is None:

@@ -108,6 +108,7 @@ class Renderer:
             labels=config.labels,  # the interface's words: {{ labels.time }}
             edition=config.editions[0],  # its language, prefix, home and search page: {{ edition.home | url }}
             editions=config.editions,
+            site_search=config.build.search,  # whether the editions have search pages
             preview=preview,
             feeds=config.feeds,
             structured_data=self.metadata.structured_data,

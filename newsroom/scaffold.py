@@ -144,6 +144,7 @@ KEY_DOCS = {
     "build.permalink": "article URLs: {channel} {section} {year} {month} {day} {slug}",
     "build.keep": "output paths never deleted, e.g. [\"downloads/\", \"google0123.html\"]",
     "build.minify": "true: minify pages and stylesheets",
+    "build.search": "false: no search index and no search page",
     "feeds.items": "the newest stories in each feed",
     "feeds.full_content": "true: whole articles in feeds, not only the dek or summary",
     "deploy.target": "where `deploy` copies the site: a folder, or user@host:/path/",

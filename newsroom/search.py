@@ -296,7 +296,7 @@ class Indexing:
     the pages render; :meth:`files` waits for it and gives what to copy into the output and
     what to delete there. :meth:`cancel` stops it when the build fails first."""
 
-    def __init__(self, index: SearchIndex, plans: dict[str, tuple[dict[str, str], Wanted]],
+    def __init__(self, index: SearchIndex | None, plans: dict[str, tuple[dict[str, str], Wanted]],
                  running: dict[str, Running], before: dict[str, tuple[str, ...]]):
         self.index, self.plans, self.running, self.before = index, plans, running, before
         self.found: tuple[dict[str, Path], set[str]] | None = None
@@ -304,8 +304,11 @@ class Indexing:
     def files(self) -> tuple[dict[str, Path], set[str]]:
         """The index files of the shards that changed, to copy into the output, and their
         files to delete."""
+        if self.found is None and self.index is None:  # nothing to index
+            self.found = {}, set()
         if self.found is None:
             index, plans = self.index, self.plans
+            assert index is not None
             try:
                 made = {shard: index._take(shard, running) for shard, running in self.running.items()}
             except BaseException:
@@ -323,16 +326,20 @@ class Indexing:
         for process, _ in self.running.values():
             process.kill()
             process.communicate()
-        if self.running:
+        if self.running and self.index is not None:
             self.index._drop(self.plans)
         self.running = {}
 
 
-def quick_update(folder: Path, config: Config, gone: Iterable[Article], come: Iterable[Article]
+def quick_update(folder: Path | None, config: Config, gone: Iterable[Article], come: Iterable[Article]
                  ) -> Indexing | None:
-    """A quick path's part of the index (:meth:`SearchIndex.patch`), under way; None when only
-    a full build can bring the index up to date."""
-    if (folder / PENDING).exists():
+    """A quick path's part of the index (:meth:`SearchIndex.patch`), under way (nothing to do
+    for a site without search); None when only a full build can bring the index up to date:
+    it is not on disk (``folder`` None: a build made it in a folder of its own), or a build
+    left it unwritten."""
+    if not config.build.search:
+        return Indexing(None, {}, {}, {})
+    if folder is None or (folder / PENDING).exists():
         return None
     return SearchIndex(folder, config).patch(gone, come)
 

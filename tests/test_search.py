@@ -144,3 +144,35 @@ def test_only_what_search_documents_show_makes_the_index_again(make_site) -> Non
     assert run_build(cwd=site).returncode == 0
     fragments = [p.read_bytes() for p in index.rglob("*.pf_fragment")]
     assert fragments and all(b"/shanxi/" in gzip.decompress(f) for f in fragments)
+
+
+def test_a_site_can_do_without_search(make_site, tmp_path: Path) -> None:
+    """``[build] search = false``: no index, no search page, no search box; every kind of
+    build still gives what a clean build gives."""
+    from newsroom.cache import BuildCache, cache_key
+    from newsroom.incremental import Session
+    from newsroom.patch import patch_articles
+
+    site = make_site(STORIES)
+    toml = site / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[build]", "[build]\nsearch = false"), encoding="utf-8")
+    assert run_build(cwd=site).returncode == 0
+    public = site / "public"
+    assert not (public / "pagefind").exists() and not (public / "search").exists()
+    assert "masthead-search" not in (public / "index.html").read_text(encoding="utf-8")
+    story = site / "content/taiyuan/b.md"
+    story.write_text(article("Vinegar season in Taiyuan", "2021-03-01", body="Aged vinegar."), encoding="utf-8")
+    done = run_build(cwd=site)
+    assert done.returncode == 0 and "1 read" in done.stdout
+    clean = tmp_path / "clean"
+    assert run_build("--output", str(clean), cwd=site).returncode == 0
+    assert snapshot(public) == snapshot(clean)
+
+    config = load_config(toml, drafts=True)
+    cache, session = BuildCache(None, cache_key(config), config.root), Session(search=tmp_path / "search")
+    build(config, preview=True, cache=cache, output=tmp_path / "preview", session=session)
+    story.write_text(article("Vinegar season in Taiyuan", "2021-03-01", body="Old vinegar."), encoding="utf-8")
+    assert patch_articles(config, cache, session, {story.resolve()}, tmp_path / "preview") is not None
+    build(config, preview=True, output=tmp_path / "clean-preview", cache=BuildCache(None, cache_key(config),
+                                                                                  config.root))
+    assert snapshot(tmp_path / "preview") == snapshot(tmp_path / "clean-preview")
