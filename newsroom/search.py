@@ -7,8 +7,9 @@ sort keys), never the page with its navigation, cards and related links. A shard
 again only when one of its documents changed, so an edit re-indexes one month of one
 language; the search page merges the shards of its language in the browser
 (``pagefind.mergeIndex``). The documents and each shard's index are kept in the build
-cache folder (``search/``); the build copies the indexes into the output under
-``/pagefind/<shard>/``.
+cache folder (``search/``); the build links the index files into the output under
+``/pagefind/<shard>/``. A quick path starts Pagefind (:class:`Indexing`) and takes its
+files while its pages render.
 """
 
 from __future__ import annotations
