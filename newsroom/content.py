@@ -17,6 +17,7 @@ from .config import Channel, Config, Section
 from .dates import date_from_filename, parse_date
 from .edition_fields import TRANSLATION_FIELDS, EditionFields
 from .errors import BuildFailed, SiteError, line_of_key
+from .front_fields import FRONT_FIELDS, FrontFields
 from .markup import Markdown, MarkupError, shorten
 from .photo_fields import PhotoFields
 from .records import Article, Body, Photo
@@ -33,7 +34,7 @@ ALIAS_FIELDS = ("aliases", "redirect_from")  # newsroom and Hugo, jekyll-redirec
 KNOWN_FIELDS = frozenset({
     "title", "date", "channel", "section", "source", "dek", "author", "authors",
     "contributors", "tags", "slug", "draft", "published", "summary", "image", "lang",
-    "gallery", *UPDATED_FIELDS, *EXPIRES_FIELDS, *ALIAS_FIELDS, *TRANSLATION_FIELDS,
+    "gallery", *UPDATED_FIELDS, *EXPIRES_FIELDS, *ALIAS_FIELDS, *TRANSLATION_FIELDS, *FRONT_FIELDS,
 })
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, LF and CR: never text
 _NAME_KEYS = ("display_name", "name", "login")  # an author as jekyll-import writes one
@@ -66,7 +67,7 @@ def digest_of(shown: str, raw: bytes) -> str:
     return hashlib.sha1(shown.encode() + b"\0" + raw, usedforsecurity=False).hexdigest()
 
 
-class _ArticleReader(PhotoFields, EditionFields):
+class _ArticleReader(PhotoFields, EditionFields, FrontFields):
     def __init__(self, config: Config, path: Path, renderer: Markdown, shown: str | None = None):
         self.config = config
         self.file = path
@@ -158,6 +159,8 @@ class _ArticleReader(PhotoFields, EditionFields):
         draft = self.wordpress_status(meta) or draft
         image = self.image(meta)
         gallery = self.gallery(meta)
+        placement, breaking = self.placement(meta), self.flag(meta, "breaking")
+        until = self.until(meta, date, bool(placement) or breaking)
         if date is not None and channel is not None and section is not None and slug is not None:
             url = permalink(self.config.build.permalink, channel=channel.slug, section=section.slug,
                             date=date, slug=slug)
@@ -188,7 +191,7 @@ class _ArticleReader(PhotoFields, EditionFields):
         return Article(
             path=self.shown, url=url, title=title, date=date, channel=channel, section=section,
             source=source or f"{(edition or self.config.editions[0]).site.title}-{channel.slug}", slug=slug, lang=lang,
-            translation_key=translation_key,
+            translation_key=translation_key, placement=placement, breaking=breaking, until=until,
             body=Body(rendered.html), summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
             image=image, updated=updated, expires=expires, aliases=aliases,

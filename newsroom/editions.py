@@ -53,7 +53,7 @@ ZH_LABELS = {
     "story": "篇", "stories": "篇", "moved": "本文已移至", "gallery": "图集", "search": "搜索",
     "search_label": "站内搜索", "search_all": "全部", "search_results": "条结果", "search_none": "没有找到相关新闻。",
     "search_empty": "暂无可搜索的内容。", "month": "%Y年%m月", "translations": "其他语言版本",
-    "language": "语言", "colon": "：",
+    "language": "语言", "colon": "：", "breaking": "突发",
 }
 ZH_DATE_FORMAT = "%Y年%m月%d日"
 

@@ -59,4 +59,5 @@ class Labels:
     month: str = "%B %Y"  # an archive month's name, as strftime writes it
     translations: str = "Also in"  # an article's links to its versions in other languages
     language: str = "Language"  # the language switcher
+    breaking: str = "Breaking"  # the breaking-news bar
     colon: str = ": "  # after "Time", "Source": "时间：" in Chinese

@@ -18,6 +18,7 @@ from datetime import datetime
 from .config import Channel, Config, Section
 from .editions import Edition
 from .errors import SiteError
+from .fronts import breaking_story, front
 from .hosting import host_pages
 from .pages import (
     ArticlePage,
@@ -53,10 +54,6 @@ from .urls import (
     tag_path,
 )
 
-HOME_LATEST = 12
-HOME_PER_CHANNEL = 5
-HOME_PER_SECTION = 4
-HOME_PHOTOS = 8
 RELATED = 4
 
 
@@ -108,7 +105,8 @@ class EditionLayout:
                              [(a, a.tags) for a in ordered])
         self.people = Taxonomy("author", here(AUTHORS_PATH), lambda slug: here(author_path(slug)), labels.all_authors,
                                {}, [(a, (*a.authors, *a.contributors)) for a in ordered])
-        self.warnings = (*self.tags.warnings, *self.people.warnings)
+        self.warnings = (*self.tags.warnings, *self.people.warnings, *front(ordered, config.home).displaced)
+        self.breaking = breaking_story(ordered)  # in the bar above every page of the edition
         self.home = Crumb(config.site.home_label, edition.home)
         self._places: dict[str, tuple[list[Article], int]] = {}  # article -> its channel's list, its place in it
         self._lists: dict[str, list[Article]] = {}  # group name -> its stories, for the kinds made from one list
@@ -290,12 +288,16 @@ class Layout:
         which follow, see :meth:`closing`); a group's key holds its pages' alternates."""
         found: list[Group] = []
         for edition in self.editions:
+            bar = edition.breaking
             for group in edition.groups():
                 self._owner[group[0]] = edition
-                found.append(group)
+                found.append(group if bar is None or group[0][0] == "feeds" else
+                             (group[0], group[1], (group[2], "breaking", bar.path, bar.title, bar.url)))
         if len(self.editions) > 1:
             found = self._linked(found)
-        return found + [(("redirects", REDIRECTS_PATH), (), None), (("notfound", "/404.html"), (), None)]
+        bar = self.editions[0].breaking
+        return found + [(("redirects", REDIRECTS_PATH), (), None),
+                        (("notfound", "/404.html"), (), None if bar is None else ("breaking", bar.path, bar.title))]
 
     def _linked(self, found: list[Group]) -> list[Group]:
         """``found`` with each group's alternates in its key: the first page of a list, the
@@ -333,14 +335,15 @@ class Layout:
                 if redirects else []
         if kind == "notfound":
             return [Page(url="/404.html", kind="notfound", title=self.config.labels.not_found_title,
-                         crumbs=(self.editions[0].home,))]
+                         crumbs=(self.editions[0].home,), breaking=self.editions[0].breaking)]
         owner = self._owner[name]
         pages = owner.make(name)
         alternates = self._alternates.get(name, ())
         lang = owner.edition.lang if owner.edition.prefix else ""
-        if not lang and not alternates:
+        bar = owner.breaking if kind != "feeds" else None
+        if not lang and not alternates and bar is None:
             return pages
-        return [replace(page, edition=lang, alternates=alternates if (
+        return [replace(page, edition=lang, breaking=bar, alternates=alternates if (
             page.kind == "article" if kind == "article" else page.url == key) else ()) for page in pages]
 
     def closing(self, entries: list[SitemapEntry], provided: frozenset[str]) -> list[Page]:
@@ -393,16 +396,19 @@ def _translations(editions: list[EditionLayout]
 
 def _home(config: Config, edition: Edition, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
           by_section: dict[str, list[Article]]) -> HomePage:
-    with_photo = [a for a in ordered if a.image is not None]
-    top = with_photo[0] if with_photo else (ordered[0] if ordered else None)
-    rest = [a for a in ordered if a is not top]
+    """The home page's blocks, sized by ``[home]``; the lead and top stories as the editors
+    pinned them (:func:`newsroom.fronts.front`), the rest by date."""
+    sizes = config.home
+    chosen = front(ordered, sizes)
+    channels = () if not sizes.per_channel else tuple((c, tuple(by_channel[c.slug][:sizes.per_channel]))
+                                                      for c in config.channels if by_channel[c.slug])
+    sections = () if not sizes.per_section else tuple((s, tuple(by_section[s.slug][:sizes.per_section]))
+                                                      for s in config.sections if by_section[s.slug])
     return HomePage(
-        url=edition.home, kind="home", title=config.site.title, top=top,
-        top_stories=tuple(rest[:4]), latest=tuple(rest[4 : 4 + HOME_LATEST]),
-        channels=tuple((c, tuple(by_channel[c.slug][:HOME_PER_CHANNEL])) for c in config.channels),
-        sections=tuple((s, tuple(by_section[s.slug][:HOME_PER_SECTION])) for s in config.sections),
+        url=edition.home, kind="home", title=config.site.title, top=chosen.lead,
+        top_stories=chosen.top, latest=chosen.rest[: sizes.latest], channels=channels, sections=sections,
         photos=tuple(itertools.islice(((a, p) for a in ordered for p in (a.image, *a.gallery) if p is not None),
-                                      HOME_PHOTOS)),
+                                      sizes.photos)),
     )
 
 

@@ -77,6 +77,7 @@ class Page:
     section: Section | None = None
     edition: str = ""  # the language of the edition the page is in; "" for the site's own
     alternates: tuple[tuple[str, str], ...] = ()  # (language, site path) of this page in every edition that has it
+    breaking: Article | None = None  # the story of the breaking-news bar above the masthead
 
 
 @dataclass(frozen=True)
