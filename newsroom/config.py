@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .editions import Edition, Language, edition_of, is_language_tag, language_problems, make_editions
 from .errors import BuildFailed, SiteError, toml_problem
-from .fronts import HomeSettings
+from .fronts import ChannelFront, HomeSettings
 from .labels import Labels
 from .urls import RESERVED_SLUGS, SLUG_RE, PermalinkError, check_permalink
 
@@ -102,6 +102,7 @@ class Config:
     labels: Labels = Labels()
     deploy: DeploySettings = DeploySettings()
     home: HomeSettings = HomeSettings()
+    channel_front: ChannelFront = ChannelFront()
     languages: tuple[Language, ...] = ()  # [[languages]]: the editions besides the site's own language
     language_labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # each one's [languages.labels]
     editions: tuple[Edition, ...] = field(default=(), init=False)  # every edition, the site's own first
@@ -243,9 +244,10 @@ class _Reader:
     def read(self, path: Path, data: dict[str, Any], *, output_dir: str | None,
              base_url: str | None, drafts: bool) -> Config | None:
         for key in data:
-            if key not in ("site", "build", "feeds", "labels", "deploy", "home", "channels", "sections", "languages"):
+            if key not in ("site", "build", "feeds", "labels", "deploy", "home", "channel_front", "channels",
+                           "sections", "languages"):
                 self.error(key, None, None, "unknown table; expected [site], [build], [feeds], [labels], "
-                           "[deploy], [home], [[channels]], [[sections]] or [[languages]]")
+                           "[deploy], [home], [channel_front], [[channels]], [[sections]] or [[languages]]")
 
         site = self.table(data, "site", SiteInfo, required=True)
         build = self.table(data, "build", BuildSettings, required=False)
@@ -253,9 +255,10 @@ class _Reader:
         labels = self.table(data, "labels", Labels, required=False)
         deploy = self.table(data, "deploy", DeploySettings, required=False)
         home = self.table(data, "home", HomeSettings, required=False)
-        for key, value in vars(home or HomeSettings()).items():
-            if not isinstance(value, bool) and value < 0:
-                self.error("home", None, key, "must be 0 (no such block) or more")
+        channel_front = self.table(data, "channel_front", ChannelFront, required=False)
+        for table, found in (("home", home), ("channel_front", channel_front)):
+            for key in [k for k, v in vars(found or {}).items() if not isinstance(v, bool) and v < 0]:
+                self.error(table, None, key, "must be 0 (no such block) or more")
         channels = self.array(data, "channels", Channel)
         sections = self.array(data, "sections", Section)
         languages, own_labels = self.languages(data)
@@ -281,7 +284,7 @@ class _Reader:
             index = [s.slug for s in sections].index(slug)
             self.error("sections", index, "slug", f"{slug!r} is also a channel slug; both would own /{slug}/")
         if self.errors or site is None or build is None or feeds is None or labels is None or deploy is None \
-                or home is None:
+                or home is None or channel_front is None:
             return None
         if output_dir is not None:
             output_from = "--output"
@@ -290,6 +293,7 @@ class _Reader:
             output_from = f"{self.shown}:{line}" if line else self.shown
         return Config(path=path, site=site, build=build, channels=tuple(channels),
                       sections=tuple(sections), feeds=feeds, labels=labels, deploy=deploy, home=home, drafts=drafts,
+                      channel_front=channel_front,
                       output_from=output_from, languages=tuple(languages),
                       language_labels=tuple((code, tuple(sorted(words.items()))) for code, words in own_labels.items()))
 

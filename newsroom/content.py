@@ -160,7 +160,8 @@ class _ArticleReader(PhotoFields, EditionFields, FrontFields):
         image = self.image(meta)
         gallery = self.gallery(meta)
         placement, breaking = self.placement(meta), self.flag(meta, "breaking")
-        until = self.until(meta, date, bool(placement) or breaking)
+        channel_placement = self.placement(meta, "channel_placement")
+        until = self.until(meta, date, bool(placement or channel_placement) or breaking)
         if date is not None and channel is not None and section is not None and slug is not None:
             url = permalink(self.config.build.permalink, channel=channel.slug, section=section.slug,
                             date=date, slug=slug)
@@ -192,6 +193,7 @@ class _ArticleReader(PhotoFields, EditionFields, FrontFields):
             path=self.shown, url=url, title=title, date=date, channel=channel, section=section,
             source=source or f"{(edition or self.config.editions[0]).site.title}-{channel.slug}", slug=slug, lang=lang,
             translation_key=translation_key, placement=placement, breaking=breaking, until=until,
+            channel_placement=channel_placement,
             body=Body(rendered.html), summary=shorten(summary, 600) if summary else rendered.summary,
             dek=dek or "", authors=authors, contributors=contributors, tags=tags, draft=draft,
             image=image, updated=updated, expires=expires, aliases=aliases,

@@ -12,7 +12,7 @@ from typing import Any
 
 from .fronts import PLACEMENTS
 
-FRONT_FIELDS = ("placement", "breaking", "until")
+FRONT_FIELDS = ("placement", "channel_placement", "breaking", "until")
 
 
 class FrontFields:
@@ -22,12 +22,12 @@ class FrontFields:
     one_date: Callable[..., tuple[str, datetime] | None]
     flag: Callable[..., bool]
 
-    def placement(self, meta: dict[str, Any]) -> str:
-        value = meta.get("placement")
+    def placement(self, meta: dict[str, Any], key: str = "placement") -> str:
+        value = meta.get(key)
         if value is None or value == "":
             return ""
         if not isinstance(value, str) or value.strip().lower() not in PLACEMENTS:
-            self.error("placement", f"{value!r} is no place on the front; write {' or '.join(PLACEMENTS)}")
+            self.error(key, f"{value!r} is no place on the front; write {' or '.join(PLACEMENTS)}")
             return ""
         return value.strip().lower()
 

@@ -10,8 +10,10 @@ already dropped the pins whose time has passed (:func:`lapse`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from .errors import SiteError
@@ -20,6 +22,14 @@ if TYPE_CHECKING:
     from .records import Article
 
 PLACEMENTS = ("lead", "top")
+
+
+@dataclass(frozen=True)
+class ChannelFront:
+    """``[channel_front]``: the blocks above the list of a channel's first page (``/changzhi/``)."""
+
+    lead: bool = True
+    top_stories: int = 0
 
 
 @dataclass(frozen=True)
@@ -35,8 +45,8 @@ class HomeSettings:
 
 
 def pinned(article: Article) -> bool:
-    """Whether the article asks for a place on the front or in the breaking bar."""
-    return bool(article.placement) or article.breaking
+    """Whether the article asks for a place on a front or in the breaking bar."""
+    return bool(article.placement) or bool(article.channel_placement) or article.breaking
 
 
 def lapse(article: Article, now: datetime) -> Article | None:
@@ -44,7 +54,7 @@ def lapse(article: Article, now: datetime) -> Article | None:
     passed): without them, and told apart from the pinned record. None when nothing ended."""
     if article.until is None or article.until > now or not pinned(article):
         return None
-    return replace(article, placement="", breaking=False, digest=article.digest + ":lapsed")
+    return replace(article, placement="", channel_placement="", breaking=False, digest=article.digest + ":lapsed")
 
 
 @dataclass(frozen=True)
@@ -55,25 +65,27 @@ class Front:
     displaced: tuple[SiteError, ...]
 
 
-def front(ordered: tuple[Article, ...], settings: HomeSettings) -> Front:
+def front(ordered: Sequence[Article], settings: HomeSettings | ChannelFront, field: str = "placement") -> Front:
     """The lead and the top stories of the newest-first ``ordered`` stories: pinned ones first
-    (the newest claims), then by date; the lead without a claim is the newest story with a
-    photo (else the newest)."""
-    claims = [a for a in ordered if a.placement == "lead"]
-    displaced = [SiteError(a.path, None, "placement", f"the lead is also claimed by {claims[0].path}, which is "
+    (the newest claims of ``field``), then by date; the lead without a claim is the newest
+    story with a photo (else the newest)."""
+    place = attrgetter(field)
+    claims = [a for a in ordered if place(a) == "lead"]
+    where = "the lead" if field == "placement" else "the lead of its channel"
+    displaced = [SiteError(a.path, None, field, f"{where} is also claimed by {claims[0].path}, which is "
                            f"newer: this story is shown by its date, not as the lead", warning=True)
                  for a in claims[1:] if a.until is not None]
     lead = None
     if settings.lead:
         lead = claims[0] if claims else next((a for a in ordered if a.image is not None),
                                              ordered[0] if ordered else None)
-    tops = [a for a in ordered if a.placement == "top" and a is not lead][: settings.top_stories]
+    tops = [a for a in ordered if place(a) == "top" and a is not lead][: settings.top_stories]
     for a in ordered:
         if len(tops) >= settings.top_stories:
             break
         if a is not lead and a not in tops:
             tops.append(a)
-    top = tuple(sorted(tops, key=lambda a: (a.placement != "top", -a.date.timestamp(), a.path)))
+    top = tuple(sorted(tops, key=lambda a: (place(a) != "top", -a.date.timestamp(), a.path)))
     shown = {id(lead), *(id(a) for a in top)}
     return Front(lead, top, tuple(a for a in ordered if id(a) not in shown), tuple(displaced))
 

@@ -105,7 +105,9 @@ class EditionLayout:
                              [(a, a.tags) for a in ordered])
         self.people = Taxonomy("author", here(AUTHORS_PATH), lambda slug: here(author_path(slug)), labels.all_authors,
                                {}, [(a, (*a.authors, *a.contributors)) for a in ordered])
-        self.warnings = (*self.tags.warnings, *self.people.warnings, *front(ordered, config.home).displaced)
+        self.warnings = (*self.tags.warnings, *self.people.warnings, *front(ordered, config.home).displaced,
+                         *(w for c in config.channels for w in front(self.by_channel[c.slug], config.channel_front,
+                                                                      "channel_placement").displaced))
         self.breaking = breaking_story(ordered)  # in the bar above every page of the edition
         self.home = Crumb(config.site.home_label, edition.home)
         self._places: dict[str, tuple[list[Article], int]] = {}  # article -> its channel's list, its place in it
@@ -218,7 +220,11 @@ class EditionLayout:
 
     def _index(self, url: str) -> list[Page]:
         title, crumbs, channel, section = self._meta[url]
-        return _index(self._lists[url], url, self.config.build.per_page, title, crumbs, channel, section)
+        pages = _index(self._lists[url], url, self.config.build.per_page, title, crumbs, channel, section)
+        if channel is not None and section is None and self._lists[url]:  # a channel's front: its first page
+            chosen = front(self._lists[url], self.config.channel_front, "channel_placement")
+            pages[0] = replace(pages[0], lead=chosen.lead, top_stories=chosen.top)
+        return pages
 
     def _archive(self, url: str) -> list[Page]:
         stories = self._lists[url]

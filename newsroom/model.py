@@ -41,7 +41,7 @@ def placement_key(article: Article) -> Hashable:
     return (article.url, article.date, article.updated, article.channel.slug, article.section.slug,
             article.draft, article.image is None, len(article.gallery), article.tags, article.authors,
             article.contributors, article.aliases, article.expires, article.scheduled, article.lang,
-            article.translation_key, article.placement, article.breaking)
+            article.translation_key, article.placement, article.channel_placement, article.breaking)
 
 
 def map_articles(value: Any, change: Callable[[Article], Article]) -> Any:

@@ -102,6 +102,8 @@ class ArticlePage(Page):
 @dataclass(frozen=True)
 class IndexPage(Page):
     pager: Pager | None = None
+    lead: Article | None = None  # a channel's first page: its lead story (channel_placement, [channel_front])
+    top_stories: tuple[Article, ...] = ()
 
 
 @dataclass(frozen=True)

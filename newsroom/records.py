@@ -88,6 +88,7 @@ class Article:
     aliases: tuple[str, ...] = ()  # old site paths that redirect to ``url``
     translation_key: str = ""  # shared by the versions of one story in several languages
     placement: str = ""  # "lead" or "top": pinned to the home page's lead or top stories
+    channel_placement: str = ""  # the same on its channel's first page
     breaking: bool = False  # in the breaking-news bar above every page
     until: datetime | None = None  # when the placement and the breaking bar end
     scheduled: bool = False  # dated after the build's time, shown only by --future and the preview

@@ -132,3 +132,21 @@ def test_pinning_a_story_rebuilds_as_a_clean_build_would(make_site, tmp_path: Pa
         clean = tmp_path / f"clean-{len(fields)}-{fields.get('placement', '')}"
         build(load_config(site / "site.toml", output_dir=str(clean)), now=NOW)
         assert snapshot(site / "public") == snapshot(clean), fields
+
+
+def test_a_channel_front_has_its_own_pins(make_site) -> None:
+    toml = SITE_TOML + "\n[channel_front]\ntop_stories = 1\n"
+    site = make_site({**JPEG_FREE,
+                      "content/changzhi/a.md": with_fields(JPEG_FREE["content/changzhi/a.md"],
+                                                           channel_placement="lead"),
+                      "content/taiyuan/c.md": with_fields(JPEG_FREE["content/taiyuan/c.md"], channel_placement="top")},
+                     site_toml=toml)
+    build(load_config(site / "site.toml"), now=NOW)
+    changzhi = (site / "public/changzhi/index.html").read_text(encoding="utf-8")
+    assert re.search(r'class="top-story-title"><a href="[^"]+">Main story of the day<', changzhi)
+    assert lead(site / "public") == "Minor note"  # the home page keeps its own order
+    taiyuan = (site / "public/taiyuan/index.html").read_text(encoding="utf-8")
+    assert re.search(r'class="top-story-title"><a href="[^"]+">Minor note<', taiyuan)
+    block = re.search(r'<section class="block top-stories".*?</section>', taiyuan, re.S).group(0)
+    assert "Market prices" in block
+    assert "Market prices" not in taiyuan.split("</section>")[-1].split('class="pagination"')[0]  # not listed twice
