@@ -36,20 +36,22 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
     articles = sorted((site / "content").rglob("*.md"))
     kind = rng.choice(["body", "title", "date", "updated", "move", "delete", "add", "add", "template", "config",
                        "feeds", "static", "tags", "authors", "alias", "expires", "future", "checkout", "lang",
-                       "translation"])
+                       "translation", "pin", "channel_pin", "breaking"])
     if kind in ("body", "title", "date", "updated", "move", "delete", "tags", "authors", "alias", "expires",
-                "future", "lang", "translation") and not articles:
+                "future", "lang", "translation", "pin", "channel_pin", "breaking") and not articles:
         kind = "add"
     if kind == "add":
         counter[0] += 1
         target = site / "content" / rng.choice(CHANNELS) / f"story-{counter[0]}.md"
         target.write_text(story(rng, counter[0]), encoding="utf-8")
         return f"add {target.name}"
-    if kind in ("tags", "authors", "alias", "expires", "future", "lang", "translation"):
+    if kind in ("tags", "authors", "alias", "expires", "future", "lang", "translation", "pin", "channel_pin",
+                "breaking"):
         target = rng.choice(articles)
         lines = target.read_text(encoding="utf-8").splitlines()
         field = {"tags": "tags:", "authors": "authors:", "alias": "aliases:", "expires": "expires:",
-                 "future": "date:", "lang": "lang:", "translation": "translation_key:"}[kind]
+                 "future": "date:", "lang": "lang:", "translation": "translation_key:", "pin": "placement:",
+                 "channel_pin": "channel_placement:", "breaking": "breaking:"}[kind]
         lines = [line for line in lines if not line.startswith(field)]
         scheduled = any(line.startswith("date: 2099") for line in lines)
         if kind == "future":  # an expiry before the new date would be a mistake
@@ -64,6 +66,9 @@ def mutate(rng: random.Random, site: Path, counter: list[int]) -> str:
             "future": lambda: "2099-06-01 08:00",  # scheduled: left out
             "lang": lambda: rng.choice(["zh", "en"]),  # moves the story to the other edition
             "translation": lambda: rng.choice(["k1", "k2", "k3"]),  # links it to the other language's version
+            "pin": lambda: rng.choice(["lead", "top", '""']),  # the home page's lead or top stories
+            "channel_pin": lambda: rng.choice(["lead", "top", '""']),
+            "breaking": lambda: rng.choice(["true", "false"]),  # the bar above every page
         }[kind]()
         lines.insert(2 if kind == "future" else 3, f"{field} {value}")
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
