@@ -22,6 +22,7 @@ from .config import BuildSettings, Channel, Config, DeploySettings, Feeds, Secti
 from .dates import date_from_filename
 from .editions import Language
 from .errors import BuildFailed, SiteError
+from .fronts import ChannelFront, HomeSettings
 from .urls import name_slug, slug_problem, slugify
 
 #: A slug made from a long title is cut at a hyphen before this length (file names have limits).
@@ -150,6 +151,14 @@ KEY_DOCS = {
     "deploy.target": "where `deploy` copies the site: a folder, or user@host:/path/",
     "deploy.cname": "a GitHub Pages site's custom domain (base_url's host)",
     "deploy.content_security_policy": "sent with every file by _headers; \"\" for none",
+    "home.lead": "the big story at the top: a pinned one (placement: lead), else the newest with a photo",
+    "home.top_stories": "the top stories row (placement: top first); 0 leaves a block out",
+    "home.latest": "headlines after the top stories",
+    "home.per_channel": "stories per city block",
+    "home.per_section": "stories per section block",
+    "home.photos": "photos in the photo news block",
+    "channel_front.lead": "a lead story above a channel's first page (channel_placement: lead)",
+    "channel_front.top_stories": "top stories there (channel_placement: top)",
     "channels.slug": "required: the channel's URL, /city/, and its folder, content/city/",
     "channels.name": "required: shown in navigation",
     "channels.name_zh": "the Chinese name; also read as the channel's slug in Chinese tags",
@@ -169,7 +178,7 @@ KEY_DOCS = {
 #: The tables of site.toml: name, dataclass, whether it is an array of tables.
 TABLES: tuple[tuple[str, type, bool], ...] = (
     ("site", SiteInfo, False), ("build", BuildSettings, False), ("feeds", Feeds, False),
-    ("deploy", DeploySettings, False),
+    ("deploy", DeploySettings, False), ("home", HomeSettings, False), ("channel_front", ChannelFront, False),
     ("channels", Channel, True), ("sections", Section, True),
 )
 
@@ -228,7 +237,8 @@ def site_toml(*, site: dict[str, Any] | None = None, channel: dict[str, Any] | N
               section: dict[str, Any] | None = None) -> str:
     """A site.toml naming every key newsroom reads: the required ones set, the others
     commented out with their defaults, each with what it means."""
-    values = {"site": site or INIT_SITE, "build": {}, "feeds": {}, "deploy": {}, "channels": channel or INIT_CHANNEL,
+    values = {"site": site or INIT_SITE, "build": {}, "feeds": {}, "deploy": {}, "home": {}, "channel_front": {},
+              "channels": channel or INIT_CHANNEL,
               "sections": section or INIT_SECTION}
     parts = [
         "# The settings of this news site. Every key newsroom reads is here: the commented-out ones",

@@ -74,7 +74,7 @@ def test_sub_path_base_url(tmp_path: Path) -> None:
         (('slug = "changzhi"', 'slug = "page"'), "site.toml:6: channels[0].slug: 'page' is reserved for the site's own pages"),
         (('slug = "changzhi"', 'slug = "news"'), "site.toml:10: sections[0].slug: 'news' is also a channel slug; both would own /news/"),
         (('name = "Changzhi"\n', ''), "site.toml:5: channels[0].name: missing; this key is required"),
-        (('[site]', '[theme]\nname = "x"\n[site]'), "site.toml:1: theme: unknown table; expected [site], [build], [feeds], [labels], [deploy], [[channels]], [[sections]] or [[languages]]"),
+        (('[site]', '[theme]\nname = "x"\n[site]'), "site.toml:1: theme: unknown table; expected [site], [build], [feeds], [labels], [deploy], [home], [channel_front], [[channels]], [[sections]] or [[languages]]"),
         (('[site]', '[site]\nlogo = "images/logo.png"'), "site.toml:2: site.logo: 'images/logo.png' must be a path on the site like '/images/logo.png' or an http(s) URL"),
         (('[site]', '[feeds]\nitems = 0\n[site]'), "site.toml:2: feeds.items: must be at least 1"),
         (('[site]', '[feeds]\nfull_content = "yes"\n[site]'), "site.toml:2: feeds.full_content: must be true or false, not a string"),
