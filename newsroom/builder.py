@@ -26,7 +26,7 @@ from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError, line_of_key
 from .files import walk
 from .fingerprint import template_facts, template_sources
-from .fronts import lapse, pinned
+from .fronts import at
 from .hosting import provided
 from .images import FOLDER, Source, Variant, variants
 from .incremental import Inputs, Plan, Session, input_signature
@@ -313,12 +313,8 @@ def _published(config: Config, articles: list[Article], now: datetime) -> Publis
                 continue
             # marked, and told apart from the live record: pages that show it change when it goes live
             article = replace(article, scheduled=True, digest=article.digest + ":scheduled")
-        if article.until is not None and pinned(article):
-            lapsed = lapse(article, now)
-            if lapsed is None:
-                upcoming.append((article.until, article.path, "leaves the front page"))
-            else:
-                article = lapsed
+        article, ends = at(article, now)  # pins and breaking bars end with until:
+        upcoming += ends
         shown.append(article)
     return Published(shown, later, left_out, min(upcoming) if upcoming else None)
 

@@ -242,8 +242,8 @@ def _failed(failed: BuildFailed) -> None:
 def _build(command: str, args: argparse.Namespace) -> int:
     """``build`` and ``check``."""
     from .builder import build
-    from .config import example_address, load_config
-    from .deploy import record_build
+    from .config import load_config
+    from .deploy import example_address, record_build
     from .progress import Progress
 
     global _built

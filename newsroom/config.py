@@ -489,21 +489,3 @@ def _type_name(tp: Any) -> str:
     if get_origin(tp) is tuple:
         return f"an array of {_type_name(get_args(tp)[0]).removeprefix('a ').removeprefix('an ')}s"
     return names.get(tp, getattr(tp, "__name__", str(tp)))
-
-
-_EXAMPLE_HOSTS = ("example.com", "example.net", "example.org")  # RFC 2606; `init` writes www.example.org
-
-
-def example_address(config: Config) -> SiteError | None:
-    """A warning when ``base_url`` is still the example address a new site starts with: a
-    site deployed so would give feeds, sitemaps and share cards links that lead nowhere.
-    (The sample site and the tests use the ``.example`` domain on purpose: not warned.)"""
-    host = (urlsplit(config.site.base_url).hostname or "").lower()
-    if not any(host == h or host.endswith("." + h) for h in _EXAMPLE_HOSTS):
-        return None
-    text = config.path.read_text(encoding="utf-8-sig") if config.path.is_file() else ""
-    line = next((n for n, row in enumerate(text.splitlines(), 1) if row.strip().startswith("base_url")), None)
-    return SiteError(config.relpath(config.path), line, "site.base_url",
-                     f"{config.site.base_url!r} is an example address; set base_url to the site's real address "
-                     "(or pass --base-url) before deploying, or feeds, sitemaps and share cards link nowhere",
-                     warning=True)

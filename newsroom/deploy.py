@@ -17,6 +17,7 @@ import subprocess
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .cache import BuildCache, cache_key
 from .config import Config
@@ -183,3 +184,21 @@ def _changes(itemized: str) -> tuple[list[str], int, list[str]]:
 
 def _mistake(config: Config, message: str) -> SiteError:
     return SiteError(config.relpath(config.dir("output")), None, None, message)
+
+
+_EXAMPLE_HOSTS = ("example.com", "example.net", "example.org")  # RFC 2606; `init` writes www.example.org
+
+
+def example_address(config: Config) -> SiteError | None:
+    """A warning when ``base_url`` is still the example address a new site starts with: a
+    site deployed so would give feeds, sitemaps and share cards links that lead nowhere.
+    (The sample site and the tests use the ``.example`` domain on purpose: not warned.)"""
+    host = (urlsplit(config.site.base_url).hostname or "").lower()
+    if not any(host == h or host.endswith("." + h) for h in _EXAMPLE_HOSTS):
+        return None
+    text = config.path.read_text(encoding="utf-8-sig") if config.path.is_file() else ""
+    line = next((n for n, row in enumerate(text.splitlines(), 1) if row.strip().startswith("base_url")), None)
+    return SiteError(config.relpath(config.path), line, "site.base_url",
+                     f"{config.site.base_url!r} is an example address; set base_url to the site's real address "
+                     "(or pass --base-url) before deploying, or feeds, sitemaps and share cards link nowhere",
+                     warning=True)

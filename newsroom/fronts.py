@@ -49,12 +49,16 @@ def pinned(article: Article) -> bool:
     return bool(article.placement) or bool(article.channel_placement) or article.breaking
 
 
-def lapse(article: Article, now: datetime) -> Article | None:
-    """The record of ``article`` at ``now`` when its pin and breaking bar have ended (``until:``
-    passed): without them, and told apart from the pinned record. None when nothing ended."""
-    if article.until is None or article.until > now or not pinned(article):
-        return None
-    return replace(article, placement="", channel_placement="", breaking=False, digest=article.digest + ":lapsed")
+def at(article: Article, now: datetime) -> tuple[Article, list[tuple[datetime, str, str]]]:
+    """The record of ``article`` at ``now``: once its pins and breaking bar have ended
+    (``until:`` passed), without them and told apart from the pinned record; with the time
+    they end while it is ahead (the build's next change)."""
+    if article.until is None or not pinned(article):
+        return article, []
+    if article.until > now:
+        return article, [(article.until, article.path, "leaves the front page")]
+    return replace(article, placement="", channel_placement="", breaking=False,
+                   digest=article.digest + ":lapsed"), []
 
 
 @dataclass(frozen=True)
