@@ -150,3 +150,26 @@ def test_a_channel_front_has_its_own_pins(make_site) -> None:
     block = re.search(r'<section class="block top-stories".*?</section>', taiyuan, re.S).group(0)
     assert "Market prices" in block
     assert "Market prices" not in taiyuan.split("</section>")[-1].split('class="pagination"')[0]  # not listed twice
+
+
+@pytest.mark.parametrize(("fields", "fronts"), [
+    ({"placement": "lead"}, {"index.html"}),
+    ({"placement": "top"}, {"index.html"}),
+    ({"channel_placement": "lead"}, {"changzhi/index.html"}),
+])
+def test_pinning_a_story_rewrites_the_front_that_shows_it_and_no_other_page(make_site, fields: dict[str, str],
+                                                                            fronts: set[str]) -> None:
+    site = make_site(JPEG_FREE)
+    config = load_config(site / "site.toml")
+    build(config, now=NOW)
+    public = site / "public"
+
+    def pages() -> dict[str, bytes]:
+        return {p.relative_to(public).as_posix(): p.read_bytes() for p in public.rglob("*.html")}
+
+    before = pages()
+    path = site / "content/changzhi/a.md"
+    path.write_text(with_fields(JPEG_FREE["content/changzhi/a.md"], **fields), encoding="utf-8")
+    build(config, now=NOW)
+    after = pages()
+    assert {name for name in after if after[name] != before.get(name)} == fronts
