@@ -112,19 +112,20 @@ class Preview:
         applies, else a full (incremental) build."""
         config = self._config(changed)
         assert self.cache is not None
-        if changed and self.session.model is not None:
-            result = patch_articles(config, self.cache, self.session, changed, self.site)
-            if result is None:
-                result = restructure_preview(config, self.cache, self.session, changed, self.site)
-            if result is not None:
-                return result
         try:
-            result = build(config, preview=True, cache=self.cache, output=self.site, jobs=self.jobs,
-                           session=self.session)
+            if changed and self.session.model is not None:
+                result = patch_articles(config, self.cache, self.session, changed, self.site)
+                if result is None:
+                    result = restructure_preview(config, self.cache, self.session, changed, self.site)
+                if result is not None:
+                    return result
+            return build(config, preview=True, cache=self.cache, output=self.site, jobs=self.jobs,
+                         session=self.session)
         except BaseException:
-            self.session.forget()  # build() fills it before it is done: not the model the folder shows
+            # build() fills the session before it is done, and a quick path that failed knows only
+            # its own changes: the next rebuild looks at every file (those of this batch too)
+            self.session.forget()
             raise
-        return result
 
     def _show_errors(self, failed: BuildFailed) -> None:
         self.state = PreviewState(self.state.root, failed.errors)
