@@ -18,7 +18,7 @@ from datetime import datetime
 from .config import Channel, Config, Section
 from .editions import Edition
 from .errors import SiteError
-from .fronts import breaking_story, front
+from .fronts import Front, breaking_story, front
 from .hosting import host_pages
 from .pages import (
     ArticlePage,
@@ -105,9 +105,11 @@ class EditionLayout:
                              [(a, a.tags) for a in ordered])
         self.people = Taxonomy("author", here(AUTHORS_PATH), lambda slug: here(author_path(slug)), labels.all_authors,
                                {}, [(a, (*a.authors, *a.contributors)) for a in ordered])
-        self.warnings = (*self.tags.warnings, *self.people.warnings, *front(ordered, config.home).displaced,
-                         *(w for c in config.channels for w in front(self.by_channel[c.slug], config.channel_front,
-                                                                      "channel_placement").displaced))
+        self.front = front(ordered, config.home)  # the home page's lead and top stories, and each channel's
+        self.channel_fronts = {c.slug: front(self.by_channel[c.slug], config.channel_front, "channel_placement")
+                               for c in config.channels}
+        self.warnings = (*self.tags.warnings, *self.people.warnings, *self.front.displaced,
+                         *(w for chosen in self.channel_fronts.values() for w in chosen.displaced))
         self.breaking = breaking_story(ordered)  # in the bar above every page of the edition
         self.home = Crumb(config.site.home_label, edition.home)
         self._places: dict[str, tuple[list[Article], int]] = {}  # article -> its channel's list, its place in it
@@ -183,7 +185,7 @@ class EditionLayout:
         if kind == "archive":
             return self._archive(key)
         if kind == "home":
-            return [_home(config, self.edition, self.ordered, self.by_channel, self.by_section)]
+            return [_home(config, self.edition, self.front, self.ordered, self.by_channel, self.by_section)]
         if kind == "terms":
             if key == self.here(ARCHIVE_PATH):
                 return [self._archive_terms()]
@@ -222,7 +224,7 @@ class EditionLayout:
         title, crumbs, channel, section = self._meta[url]
         pages = _index(self._lists[url], url, self.config.build.per_page, title, crumbs, channel, section)
         if channel is not None and section is None and self._lists[url]:  # a channel's front: its first page
-            chosen = front(self._lists[url], self.config.channel_front, "channel_placement")
+            chosen = self.channel_fronts[channel.slug]
             pages[0] = replace(pages[0], lead=chosen.lead, top_stories=chosen.top)
         return pages
 
@@ -400,19 +402,16 @@ def _translations(editions: list[EditionLayout]
     return found, tuple(sorted(problems, key=lambda e: (e.path, e.message)))
 
 
-def _home(config: Config, edition: Edition, ordered: tuple[Article, ...], by_channel: dict[str, list[Article]],
-          by_section: dict[str, list[Article]]) -> HomePage:
+def _home(config: Config, edition: Edition, chosen: Front, ordered: tuple[Article, ...],
+          by_channel: dict[str, list[Article]], by_section: dict[str, list[Article]]) -> HomePage:
     """The home page's blocks, sized by ``[home]``; the lead and top stories as the editors
-    pinned them (:func:`newsroom.fronts.front`), the rest by date."""
+    pinned them (``chosen``: :func:`newsroom.fronts.front`), the rest by date."""
     sizes = config.home
-    chosen = front(ordered, sizes)
-    channels = () if not sizes.per_channel else tuple((c, tuple(by_channel[c.slug][:sizes.per_channel]))
-                                                      for c in config.channels if by_channel[c.slug])
-    sections = () if not sizes.per_section else tuple((s, tuple(by_section[s.slug][:sizes.per_section]))
-                                                      for s in config.sections if by_section[s.slug])
-    return HomePage(
+    return HomePage(  # a block with nothing to show (a size of 0, a city without stories) the template leaves out
         url=edition.home, kind="home", title=config.site.title, top=chosen.lead,
-        top_stories=chosen.top, latest=chosen.rest[: sizes.latest], channels=channels, sections=sections,
+        top_stories=chosen.top, latest=chosen.rest[: sizes.latest],
+        channels=tuple((c, tuple(by_channel[c.slug][: sizes.per_channel])) for c in config.channels),
+        sections=tuple((s, tuple(by_section[s.slug][: sizes.per_section])) for s in config.sections),
         photos=tuple(itertools.islice(((a, p) for a in ordered for p in (a.image, *a.gallery) if p is not None),
                                       sizes.photos)),
     )

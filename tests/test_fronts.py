@@ -91,12 +91,18 @@ def test_pins_and_the_breaking_bar_end_at_their_time(make_site, tmp_path: Path) 
 
 
 def test_home_blocks_follow_the_home_table(make_site) -> None:
-    toml = SITE_TOML + "\n[home]\ntop_stories = 2\nlatest = 0\nphotos = 0\nper_section = 0\n"
-    site = make_site(JPEG_FREE, site_toml=toml)
+    stories = {**JPEG_FREE, **{f"content/changzhi/e{n}.md": article(f"Earlier story {n}", f"2021-08-2{n} 08:00")
+                               for n in range(1, 4)}}  # more than the lead and top stories take
+    site = make_site(stories)
+    build(load_config(site / "site.toml"), now=NOW)
+    html = (site / "public/index.html").read_text(encoding="utf-8")  # the defaults: every block with stories
+    assert 'class="block latest"' in html and 'class="block section-block"' in html and "channel-blocks" in html
+    toml = SITE_TOML + "\n[home]\ntop_stories = 2\nlatest = 0\nper_section = 0\nper_channel = 0\n"
+    site = make_site(stories, site_toml=toml, folder="sized")
     build(load_config(site / "site.toml"), now=NOW)
     html = (site / "public/index.html").read_text(encoding="utf-8")
     assert len(top_stories(site / "public")) == 2
-    assert 'class="block latest"' not in html and "photo-news" not in html
+    assert 'class="block latest"' not in html and "section-block" not in html and "channel-blocks" not in html
 
 
 @pytest.mark.parametrize(("text", "field", "message"), [
