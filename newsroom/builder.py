@@ -24,6 +24,7 @@ from .cache import BuildCache, Entry, LastBuild, cache_key
 from .config import Config
 from .content import Article, walk_articles
 from .errors import BuildFailed, SiteError, line_of_key
+from .executors import Executor, LocalExecutor
 from .files import walk
 from .fingerprint import template_facts, template_sources
 from .fronts import at
@@ -75,14 +76,15 @@ class BuildResult:
 def build(config: Config, *, write: bool = True, preview: bool = False, cache: BuildCache | None = None,
           output: Path | None = None, jobs: int | None = None, progress: Progress | None = None,
           session: Session | None = None, take_over: bool = False, strict: bool = False,
-          links: bool = False, now: datetime | None = None, warnings: tuple[SiteError, ...] = ()) -> BuildResult:
+          links: bool = False, now: datetime | None = None, warnings: tuple[SiteError, ...] = (),
+          executor: Executor | None = None) -> BuildResult:
     """Build the site of ``config``; raises :class:`BuildFailed` with every mistake found.
 
     With ``write=False`` everything is read, checked and rendered, and nothing is
     written. The output (default: the config's output folder) changes only when the
     whole build succeeded, and then only in the files whose bytes changed (see
     :mod:`newsroom.output`). ``cache`` defaults to the one stored in the site folder
-    (none for a check); ``jobs`` is the number of processes (default: one per core);
+    (none for a check); ``executor`` reads, makes photos and renders (default: ``jobs`` processes);
     a ``session`` is filled with what a later :func:`~newsroom.patch.patch_articles` needs;
     ``take_over`` replaces whatever else the output folder holds (``--clean-output``);
     ``strict`` makes every warning an error; ``links`` makes every dead link or image in an
@@ -95,7 +97,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     """
     started = time.perf_counter()
     progress = progress or Progress(enabled=False)
-    jobs = jobs or workers.default_jobs()
+    executor = executor or LocalExecutor(jobs)
     target = output if output is not None else config.dir("output")
     now = now or datetime.now(UTC)
     inputs = header = None
@@ -125,13 +127,13 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     stored = cache.state.last.pages if cache.state.last is not None else None  # the last build's pages
     cache.remember_build(None)  # what the last build stored about itself is of no more use (its stamps: MBs)
 
-    loaded = _load(config, cache, jobs, progress)  # load
+    loaded = _load(config, cache, executor, progress)  # load
     entries, articles = loaded.entries, loaded.articles
     now_shown = _published(config, articles, now)  # not scheduled, expired or a draft
     published = now_shown.articles
     clashes = _later_clashes(articles, published)  # a scheduled story's URL is checked before its day
     copies, model, supplied = _model(config, published, [*loaded.errors, *clashes], target if write else None)
-    copies.update(_photos(config, published, now_shown.later, jobs, progress, write))  # photos: made or cached
+    copies.update(_photos(config, published, now_shown.later, executor, progress, write))  # photos: made or cached
     sources = template_sources(config.dir("templates"))
     assets = NONE if preview else fingerprint({r: source for r, (source, _) in copies.items()},
                                               template_facts(cache, config.dir("templates"), sources)[1],
@@ -150,7 +152,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
                              drafts=left_out["draft"] + loaded.failed_drafts, scheduled=left_out["scheduled"],
                              expired=left_out["expired"])
     if not write:
-        _render(renderer, list(model.pages), None, jobs, progress)  # render, to check every page
+        _render(renderer, list(model.pages), None, executor, progress)  # render, to check every page
         return done(rendered=len(model.pages), written=0, kept=0, output=None)
 
     plan = Plan.of(cache, renderer, model, copies, preview=preview, refs=inputs is not None or session is not None,
@@ -175,7 +177,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
                 out.copy(relative, source, owner, link=owner == SEARCH_OWNER)  # the index: the cache's own
         if out.errors:
             raise BuildFailed(out.errors)
-        _render(renderer, fresh, out.writer(), jobs, progress)  # render
+        _render(renderer, fresh, out.writer(), executor, progress)  # render
         workers.check_stop()  # Ctrl-C or SIGTERM: stop before the commit, never during it
         out.commit()  # commit
     faults.point("after-commit")
@@ -222,8 +224,9 @@ def _remember(cache: BuildCache, inputs: Inputs | None, result: BuildResult, mod
                                    stored, assets))
 
 
-def _render(renderer: Renderer, pages: list[Page], writer: Writer | None, jobs: int, progress: Progress) -> None:
-    errors = workers.render_pages(renderer, pages, writer, jobs, progress)
+def _render(renderer: Renderer, pages: list[Page], writer: Writer | None, executor: Executor,
+            progress: Progress) -> None:
+    errors = executor.render(renderer, pages, writer, progress)
     if errors:
         raise BuildFailed(errors)
 
@@ -238,7 +241,7 @@ class Loaded:
     failed_drafts: int
 
 
-def _load(config: Config, cache: BuildCache, jobs: int, progress: Progress) -> Loaded:
+def _load(config: Config, cache: BuildCache, executor: Executor, progress: Progress) -> Loaded:
     """Every article: from the cache when its file is unchanged, else read (in parallel), with
     the mistakes of every file. A draft with mistakes is skipped, its mistakes warnings
     (unless drafts are built: see :meth:`content._ArticleReader.failed`)."""
@@ -259,7 +262,7 @@ def _load(config: Config, cache: BuildCache, jobs: int, progress: Progress) -> L
             entries[key] = Entry(stat.st_mtime_ns, stat.st_size, article)
         else:
             todo.append((Path(path), key, stat))
-    read = workers.read_articles(config, todo, jobs, progress, keep=cache.keeper())
+    read = executor.read(config, todo, cache.keeper(), progress)
     warnings: list[SiteError] = []
     failed_drafts = 0
     for (path, key, stat), result in zip(todo, read, strict=True):
@@ -344,7 +347,7 @@ FIGURE_PLACES = ("full",)
 GALLERY_PLACES = ("full", "strip")
 
 
-def _photos(config: Config, published: list[Article], later: list[Article], jobs: int, progress: Progress,
+def _photos(config: Config, published: list[Article], later: list[Article], executor: Executor, progress: Progress,
             write: bool) -> dict[str, tuple[Path, str]]:
     """The variants of every photo the published articles show, made (on every core) unless
     the cache folder has them, as files to copy to ``/_img/``; and at each photo's own
@@ -375,8 +378,7 @@ def _photos(config: Config, published: list[Article], later: list[Article], jobs
     todo = [(file, missing) for file, missing in todo if missing]
     with tempfile.TemporaryDirectory(prefix="newsroom-check-") if todo and not write \
             else contextlib.nullcontext(str(cached)) as made:
-        problems = workers.make_photos([(config.root / file, missing, Path(made)) for file, missing in todo], jobs,
-                                       progress)
+        problems = executor.photos([(config.root / file, missing, Path(made)) for file, missing in todo], progress)
     errors = [SiteError(wanted[file][2], None, "image", f"{file}: {problem}")
               for (file, _), problem in zip(todo, problems, strict=True) if problem is not None]
     if errors:

@@ -38,6 +38,7 @@ from pathlib import Path
 from . import faults
 from .config import Config
 from .content import Article, Body
+from .executors import ClusterSettings
 from .pagestore import without_gc
 
 FORMAT = 4
@@ -130,7 +131,8 @@ def cache_key(config: Config) -> str:
     """Everything besides an article's own bytes that decides what reading it gives."""
     from importlib.metadata import version
 
-    neutral = replace(config, build=replace(config.build, output_dir="", keep=()), drafts=False, future=False,
+    neutral = replace(config, build=replace(config.build, output_dir="", keep=(), executor="local",
+                                            cluster=ClusterSettings()), drafts=False, future=False,
                       expired=False, output_from="", deploy=replace(config.deploy, target=""))
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(repr(neutral).encode())

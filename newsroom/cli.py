@@ -29,6 +29,7 @@ Build a news site from Markdown articles.
 commands (build is the default):
   build   render content/ through templates/ into the output folder
           [--output DIR] [--base-url URL] [--drafts] [--future] [--expired] [--strict] [--clean-output]
+          [--executor local|dask] [--scheduler ADDRESS]
   check   read and render everything, report every mistake, write nothing
           [--links] [--base-url URL] [--drafts] [--future] [--expired] [--strict]
   serve   build, serve on http://127.0.0.1:8000/ and rebuild and reload on every save
@@ -53,7 +54,7 @@ the command does not take is a usage error: exit code 2.
 
 #: Long options that take a value, so that their value is never taken for the command.
 _VALUED = ("--config", "--output", "--base-url", "--host", "--port", "--channel", "--section", "--lang", "--slug",
-           "--target")
+           "--target", "--executor", "--scheduler")
 _FLAGS = ("--drafts", "--future", "--expired", "--strict", "--clean-output", "--quiet", "--links", "--no-drafts",
           "--version", "--help", "--dry-run")
 
@@ -77,6 +78,15 @@ def _content_flags(p: argparse.ArgumentParser) -> None:
                    help="treat warnings (e.g. a dead image link in an article) as errors; for CI")
 
 
+def _executor_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--executor", choices=("local", "dask"),
+                   help="where to read and render: this machine's cores (local) or a Dask cluster (dask; needs "
+                        "pip install -e '.[dask]'); default: [build] executor")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the Dask scheduler to build on, e.g. tcp://10.0.0.5:8786 (default: [build.cluster] "
+                        "scheduler, else a local cluster)")
+
+
 def command_parsers(prog: str) -> dict[str, argparse.ArgumentParser]:
     """One parser per command, each with its own flags only."""
     def make(name: str, description: str, epilog: str | None = EPILOG) -> argparse.ArgumentParser:
@@ -87,6 +97,7 @@ def command_parsers(prog: str) -> dict[str, argparse.ArgumentParser]:
     _site_flags(build)
     build.add_argument("--output", metavar="DIR", help="build into DIR instead of [build] output_dir")
     _content_flags(build)
+    _executor_flags(build)
     build.add_argument("--clean-output", action="store_true",
                        help="take over an output folder that holds files newsroom did not write: replace them "
                             "(.git, CNAME, .nojekyll and [build] keep are left alone)")
@@ -94,6 +105,7 @@ def command_parsers(prog: str) -> dict[str, argparse.ArgumentParser]:
     check = make("check", "Read, validate and render everything; write nothing.")
     _site_flags(check)
     _content_flags(check)
+    _executor_flags(check)
     check.add_argument("--links", action="store_true",
                        help="dead links and images in article bodies are errors, not warnings")
 
@@ -244,6 +256,7 @@ def _build(command: str, args: argparse.Namespace) -> int:
     from .builder import build
     from .config import load_config
     from .deploy import example_address, record_build
+    from .executors import open_executor
     from .progress import Progress
 
     global _built
@@ -256,9 +269,12 @@ def _build(command: str, args: argparse.Namespace) -> int:
         config = load_config(Path(args.config), output_dir=getattr(args, "output", None), base_url=args.base_url,
                              drafts=args.drafts, future=args.future, expired=args.expired)
         example = example_address(config) if write else None  # a real build, not a check or the preview
-        result = build(config, write=write, progress=Progress.for_terminal(args.quiet),
-                       take_over=getattr(args, "clean_output", False), strict=args.strict,
-                       links=getattr(args, "links", False), warnings=(example,) if example else ())
+        with open_executor(config, args.executor, args.scheduler) as executor:
+            result = build(config, write=write, progress=Progress.for_terminal(args.quiet),
+                           take_over=getattr(args, "clean_output", False), strict=args.strict,
+                           links=getattr(args, "links", False), warnings=(example,) if example else (),
+                           executor=executor)
+            cluster = executor.summary()
     except BuildFailed as failed:
         _failed(failed)
         kept = "; the output folder was left as it was" if write else ""
@@ -288,9 +304,9 @@ def _build(command: str, args: argparse.Namespace) -> int:
             print(f"built {result.pages} pages from {count(result.articles, 'article')}{drafts} in "
                   f"{result.seconds:.2f} s -> {where}/ ({result.articles_read} read, {result.pages_rendered} "
                   f"rendered, {count(result.files_written, 'file')} written, {result.files_kept} unchanged)")
-        line = next_change_line(result, config)
-        if line:
-            print(line)
+        for line in (cluster, next_change_line(result, config)):
+            if line:
+                print(line)
     return 0
 
 

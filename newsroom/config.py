@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .editions import Edition, Language, edition_of, is_language_tag, language_problems, make_editions
 from .errors import BuildFailed, SiteError, toml_problem
+from .executors import ClusterSettings, cluster_mistakes
 from .fronts import ChannelFront, HomeSettings
 from .labels import Labels
 from .urls import RESERVED_SLUGS, SLUG_RE, PermalinkError, check_permalink
@@ -51,6 +52,8 @@ class BuildSettings:
     keep: tuple[str, ...] = ()  # output paths never deleted (besides .git, CNAME and .nojekyll)
     minify: bool = False  # minify HTML pages and the fingerprinted stylesheets (minify-html)
     search: bool = True  # a Pagefind index and a search page in each edition
+    executor: str = "local"  # where reading and rendering run: "local" (this machine's cores) or "dask"
+    cluster: ClusterSettings = ClusterSettings()  # [build.cluster]: the Dask cluster of executor = "dask"
 
 
 #: The Content-Security-Policy of ``_headers`` unless ``[deploy] content_security_policy`` says
@@ -250,7 +253,10 @@ class _Reader:
                            "[deploy], [home], [channel_front], [[channels]], [[sections]] or [[languages]]")
 
         site = self.table(data, "site", SiteInfo, required=True)
+        cluster = data["build"].pop("cluster", {}) if isinstance(data.get("build"), dict) else {}
         build = self.table(data, "build", BuildSettings, required=False)
+        cluster = self.table({"build.cluster": cluster}, "build.cluster", ClusterSettings, required=False)
+        build = replace(build, cluster=cluster) if build is not None and cluster is not None else build
         feeds = self.table(data, "feeds", Feeds, required=False)
         labels = self.table(data, "labels", Labels, required=False)
         deploy = self.table(data, "deploy", DeploySettings, required=False)
@@ -403,6 +409,8 @@ class _Reader:
     def check_build(self, build: BuildSettings, root: Path, *, overridden: bool) -> None:
         if build.per_page < 1:
             self.error("build", None, "per_page", "must be at least 1")
+        for table, key, message in cluster_mistakes(build.executor, build.cluster):
+            self.error(table, None, key, message)
         try:
             check_permalink(build.permalink)
         except PermalinkError as exc:

@@ -11,7 +11,7 @@ import json
 import shlex
 import shutil
 import unicodedata
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, fields, is_dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from .config import BuildSettings, Channel, Config, DeploySettings, Feeds, Secti
 from .dates import date_from_filename
 from .editions import Language
 from .errors import BuildFailed, SiteError
+from .executors import ClusterSettings
 from .fronts import ChannelFront, HomeSettings
 from .urls import name_slug, slug_problem, slugify
 
@@ -146,6 +147,13 @@ KEY_DOCS = {
     "build.keep": "output paths never deleted, e.g. [\"downloads/\", \"google0123.html\"]",
     "build.minify": "true: minify pages and stylesheets",
     "build.search": "false: no search index and no search page",
+    "build.executor": "\"dask\": read and render on a Dask cluster",
+    "build.cluster.scheduler": "tcp://host:8786; empty: a local cluster",
+    "build.cluster.shared": "a folder all workers see, holding this one",
+    "build.cluster.write_pages": "false: workers send pages back",
+    "build.cluster.batch": "items per task; 0: half a second of work",
+    "build.cluster.retries": "tries again of a failed task",
+    "build.cluster.workers": "local cluster's processes; 0: one a core",
     "feeds.items": "the newest stories in each feed",
     "feeds.full_content": "true: whole articles in feeds, not only the dek or summary",
     "deploy.target": "where `deploy` copies the site: a folder, or user@host:/path/",
@@ -177,7 +185,8 @@ KEY_DOCS = {
 
 #: The tables of site.toml: name, dataclass, whether it is an array of tables.
 TABLES: tuple[tuple[str, type, bool], ...] = (
-    ("site", SiteInfo, False), ("build", BuildSettings, False), ("feeds", Feeds, False),
+    ("site", SiteInfo, False), ("build", BuildSettings, False), ("build.cluster", ClusterSettings, False),
+    ("feeds", Feeds, False),
     ("deploy", DeploySettings, False), ("home", HomeSettings, False), ("channel_front", ChannelFront, False),
     ("channels", Channel, True), ("sections", Section, True),
 )
@@ -221,6 +230,8 @@ def _width(text: str) -> int:
 def _table(name: str, cls: type, values: dict[str, Any], *, array: bool) -> list[str]:
     lines = [f"[[{name}]]" if array else f"[{name}]"]
     for spec in fields(cls):
+        if is_dataclass(spec.default):
+            continue  # a table of its own
         doc = KEY_DOCS.get(f"{name}.{spec.name}", "")
         if spec.name in values:
             line = f"{spec.name} = {toml_value(values[spec.name])}"
@@ -237,8 +248,8 @@ def site_toml(*, site: dict[str, Any] | None = None, channel: dict[str, Any] | N
               section: dict[str, Any] | None = None) -> str:
     """A site.toml naming every key newsroom reads: the required ones set, the others
     commented out with their defaults, each with what it means."""
-    values = {"site": site or INIT_SITE, "build": {}, "feeds": {}, "deploy": {}, "home": {}, "channel_front": {},
-              "channels": channel or INIT_CHANNEL,
+    values = {"site": site or INIT_SITE, "build": {}, "build.cluster": {}, "feeds": {}, "deploy": {}, "home": {},
+              "channel_front": {}, "channels": channel or INIT_CHANNEL,
               "sections": section or INIT_SECTION}
     parts = [
         "# The settings of this news site. Every key newsroom reads is here: the commented-out ones",

@@ -53,11 +53,13 @@ def _stop_fork_server() -> Iterator[None]:
     fork server (see newsroom.workers), which would live as long as this process, as would
     the resource tracker it starts: both stopped after the test that started them."""
     yield
+    import multiprocessing
     from multiprocessing import forkserver, resource_tracker
 
     if getattr(forkserver._forkserver, "_forkserver_pid", None) is not None:
         forkserver._forkserver._stop()
-        if getattr(resource_tracker._resource_tracker, "_pid", None) is not None:  # started with the server
+        if getattr(resource_tracker._resource_tracker, "_pid", None) is not None \
+                and not multiprocessing.active_children():  # else shared with them (a Dask cluster's workers)
             resource_tracker._resource_tracker._stop()
 
 
