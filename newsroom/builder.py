@@ -141,7 +141,7 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
     copies.update(_asset_copies(assets, copies))  # type: ignore[arg-type]  # bytes are written, not copied
     if write and config.build.search:
         copies.update(search_files(config, cache.folder, published,  # type: ignore[arg-type]
-                                   session.search if session is not None else None))
+                                   session.search if session is not None else None, executor.index))
     found = [*warnings, *loaded.warnings, *(w for a in articles for w in a.warnings), *model.warnings]
     reported = _warnings(config, found, published, model, copies, strict, links)
     renderer = Renderer(config, preview=preview, compiled=Renderer.compiled_folder(config) if write else None,

@@ -10,6 +10,8 @@ grows with the archive, in tasks of about half a second each (a scheduler spends
   workers see the site in a shared folder (they store each body in the cache, which is
   content-addressed, and send back the small record), else as bytes, with the site's other
   files (photos, templates, ``site.toml``) sent once as a snapshot;
+* **indexing** — with a shared folder, Pagefind runs on the workers, a task per search
+  shard whose stories changed (the client writes the shards' documents);
 * **rendering** — the pages to render, sorted by file, and what they need (config, pages,
   records) are pickled once into one blob that each worker unpickles once; each task then
   names a range of it. Workers write the pages into the output's staging folder when it is
@@ -41,6 +43,7 @@ from . import workers
 from .cache import code_digest
 from .errors import BuildFailed, SiteError
 from .executors import ClusterSettings, LocalExecutor, cluster_error
+from .progress import Progress
 from .records import Body
 from .urls import output_file
 
@@ -52,7 +55,6 @@ if TYPE_CHECKING:
     from .images import Variant
     from .output import Writer
     from .pages import Page
-    from .progress import Progress
     from .render import Renderer
 
 #: Seconds of CPU one task should hold (see the module's notes).
@@ -62,7 +64,7 @@ READ_COST = 0.0035
 RENDER_COST = 0.0011
 #: What reads, renders and escapes: a worker with another version would build another site.
 PACKAGES = ("markdown", "pyyaml", "jinja2", "markupsafe", "python-frontmatter", "pillow", "pypinyin",
-            "minify-html", "dask", "distributed")
+            "minify-html", "pagefind-bin-extended", "dask", "distributed")
 #: Where a snapshot of the site (see :func:`snapshot`) keeps the templates.
 TEMPLATES = ".newsroom-templates"
 
@@ -205,6 +207,16 @@ class DaskExecutor:
     def photos(self, todo: list[tuple[Path, list[Variant], Path]], progress: Progress) -> list[str | None]:
         return self.local.photos(todo, progress)  # cached by content: an archive's photos are made once
 
+    def index(self, folder: Path, shards: list[str]) -> list[tuple[str, ...]]:
+        """Pagefind on each shard, a task each, where the workers see the index's folder (in the
+        build cache): the one part of a cold build that grows with the archive and ran here."""
+        if len(shards) < 2 or self.shared is None or not folder.resolve().is_relative_to(self.shared):
+            return self.local.index(folder, shards)
+        client = self._client()
+        shared = pickle.dumps(str(folder), protocol=pickle.HIGHEST_PROTOCOL)
+        return [files for chunk in self._run(client, "indexing", shared, shards, 1, Progress(enabled=False))
+                for files in chunk]
+
     def render(self, renderer: Renderer, pages: list[Page], writer: Writer | None,
                progress: Progress) -> list[SiteError]:
         size = self.batch(len(pages), RENDER_COST)
@@ -239,7 +251,7 @@ class DaskExecutor:
         sent once (see :func:`_held`); each task carries its own batch, pickled."""
         started = time.perf_counter()
         traffic = self.traffic.setdefault(stage, Traffic())
-        kind = "read" if stage == "reading" else "render"
+        kind = {"reading": "read", "indexing": "index"}.get(stage, "render")
         snapshot = self._site_snapshot(client, stage) if self.shared is None else None
         blob = _held(client, shared, "job")
         blob_id = hashlib.sha1(shared, usedforsecurity=False).hexdigest()
@@ -378,11 +390,18 @@ def _digest(paths: list[Path]) -> str:
 def run_task(kind: str, blob: bytes, blob_id: str, payload: bytes, snapshot: tuple[bytes, str] | None) -> bytes:
     """One task on a worker: the job's shared part (unpickled once), its own batch; pickled back."""
     job = _unpacked.get(blob_id)
-    if job is None:
+    if kind == "index":
+        job = pickle.loads(blob)  # the index's folder
+    elif job is None:
         _unpacked.clear()  # one build's job at a time: a worker holds one model
         job = _unpacked[blob_id] = _unpack(kind, pickle.loads(blob), snapshot)
     batch = pickle.loads(payload)
-    result = _read(job, batch) if kind == "read" else _render(job, batch)
+    if kind == "index":
+        from .search import index_shard
+
+        result = [index_shard(Path(job), shard) for shard in batch]
+    else:
+        result = _read(job, batch) if kind == "read" else _render(job, batch)
     return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 

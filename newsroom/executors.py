@@ -1,7 +1,8 @@
 """Where a build's heavy work runs: one interface, two backends.
 
-A build hands three kinds of work to an :class:`Executor`: reading the articles the cache
-does not have, making photo variants, and rendering the pages whose fingerprint changed.
+A build hands four kinds of work to an :class:`Executor`: reading the articles the cache
+does not have, making photo variants, indexing the search shards whose stories changed,
+and rendering the pages whose fingerprint changed.
 Every result comes back in the order the work was given, never in the order it finished,
 so the output never depends on timing.
 
@@ -63,7 +64,7 @@ def cluster_mistakes(executor: str, settings: ClusterSettings) -> list[tuple[str
 
 
 class Executor(Protocol):
-    """Runs a build's reading, photos and rendering; results in the order given."""
+    """Runs a build's reading, photos, search indexing and rendering; results in the order given."""
 
     name: str
 
@@ -74,6 +75,8 @@ class Executor(Protocol):
 
     def render(self, renderer: Renderer, pages: list[Page], writer: Writer | None,
                progress: Progress) -> list[SiteError]: ...
+
+    def index(self, folder: Path, shards: list[str]) -> list[tuple[str, ...]]: ...
 
     def summary(self) -> str | None: ...
 
@@ -106,6 +109,12 @@ class LocalExecutor:
         from .workers import render_pages
 
         return render_pages(renderer, pages, writer, self.jobs, progress)
+
+    def index(self, folder: Path, shards: list[str]) -> list[tuple[str, ...]]:
+        """Pagefind on each shard of the search index in ``folder`` (see :mod:`newsroom.search`)."""
+        from .search import index_here
+
+        return index_here(folder, shards)
 
     def summary(self) -> str | None:
         return None

@@ -20,7 +20,7 @@ import pickle
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
@@ -115,10 +115,11 @@ class SearchIndex:
             state = _State(key=key, whole=False)  # nothing to patch: a full update makes it
         self.state = state
 
-    def update(self, articles: Iterable[Article]) -> set[str]:
+    def update(self, articles: Iterable[Article], indexer: Indexer | None = None) -> set[str]:
         """Bring the index to ``articles``, every published article of the site: shards whose
-        documents changed are indexed again (several at once), shards with no story left go.
-        Returns the shards that changed."""
+        documents changed are indexed again (several at once, or by ``indexer``, which runs
+        :func:`index_shard` on each shard elsewhere: a build's executor), shards with no story
+        left go. Returns the shards that changed."""
         wanted: dict[str, dict[str, Article]] = {}
         for article in articles:
             wanted.setdefault(shard_of(article, self.lang(article)), {})[article.url] = article
@@ -126,8 +127,7 @@ class SearchIndex:
         self._open(plans)
         try:
             todo = [shard for shard, (_, now) in plans.items() if now]
-            with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
-                made = dict(zip(todo, pool.map(lambda shard: self._take(shard, self._run(shard)), todo), strict=True))
+            made = dict(zip(todo, (indexer or index_here)(self.folder, todo), strict=True))
         except BaseException:
             self._drop(plans)
             raise
@@ -239,43 +239,10 @@ class SearchIndex:
         return path + "index.html" if path.endswith("/") or not path else path
 
     def _run(self, shard: str) -> Running:
-        """Start Pagefind on a shard's documents, into a folder of this process's."""
-        from pagefind_bin_extended import get_executable
-
-        fresh = self.folder / shard / f"fresh-{os.getpid()}"
-        shutil.rmtree(fresh, ignore_errors=True)
-        command = [str(get_executable()), "--site", str(self.folder / shard / "docs"), "--output-path", str(fresh),
-                   "--silent"]
-        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                errors="replace"), fresh
+        return _start(self.folder, shard)
 
     def _take(self, shard: str, running: Running) -> tuple[str, ...]:
-        """Wait for Pagefind on ``shard``; the index files it wrote. A file whose bytes did not
-        change is left as it was (its copy in the output too: an edit rewrites a handful of a
-        shard's files, not its every fragment)."""
-        process, fresh = running
-        said, _ = process.communicate()
-        if process.returncode != 0:
-            detail = " / ".join(line for line in said.splitlines() if line.strip())[-300:]
-            raise BuildFailed([SiteError("search", None, None, f"Pagefind could not index {shard}: {detail}")])
-        index = self.folder / shard / "index"
-        for name in os.listdir(fresh):
-            if name.startswith(_UI):
-                os.unlink(fresh / name)
-        made = _files(fresh)
-        if not index.is_dir():
-            os.replace(fresh, index)
-            return made
-        for name in set(_files(index)) - set(made):
-            os.unlink(index / name)
-        for name in made:
-            old, new = index / name, fresh / name
-            same = old.is_file() and old.stat().st_size == new.stat().st_size and old.read_bytes() == new.read_bytes()
-            if not same:
-                old.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(new, old)
-        shutil.rmtree(fresh)
-        return made
+        return _collect(self.folder, shard, running)
 
     def _save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -283,6 +250,64 @@ class SearchIndex:
         with open(temporary, "wb") as stream:
             pickle.dump(self.state, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.folder / _STATE)
+
+
+#: Runs :func:`index_shard` on each shard of a folder, somewhere; the files of each, in order.
+Indexer = Callable[[Path, list[str]], Iterable[tuple[str, ...]]]
+
+
+def index_shard(folder: Path, shard: str) -> tuple[str, ...]:
+    """Pagefind on one shard of the index in ``folder``; the index files it holds now."""
+    return _collect(folder, shard, _start(folder, shard))
+
+
+def index_here(folder: Path, shards: list[str]) -> list[tuple[str, ...]]:
+    """:func:`index_shard` on every shard, several at once, in this process."""
+    if not shards:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(len(shards), os.cpu_count() or 1))) as pool:
+        return list(pool.map(lambda shard: index_shard(folder, shard), shards))
+
+
+def _start(folder: Path, shard: str) -> Running:
+    """Start Pagefind on a shard's documents, into a folder of this process's."""
+    from pagefind_bin_extended import get_executable
+
+    fresh = folder / shard / f"fresh-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    command = [str(get_executable()), "--site", str(folder / shard / "docs"), "--output-path", str(fresh),
+               "--silent"]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            errors="replace"), fresh
+
+
+def _collect(folder: Path, shard: str, running: Running) -> tuple[str, ...]:
+    """Wait for Pagefind on ``shard``; the index files it wrote. A file whose bytes did not
+    change is left as it was (its copy in the output too: an edit rewrites a handful of a
+    shard's files, not its every fragment)."""
+    process, fresh = running
+    said, _ = process.communicate()
+    if process.returncode != 0:
+        detail = " / ".join(line for line in said.splitlines() if line.strip())[-300:]
+        raise BuildFailed([SiteError("search", None, None, f"Pagefind could not index {shard}: {detail}")])
+    index = folder / shard / "index"
+    for name in os.listdir(fresh):
+        if name.startswith(_UI):
+            os.unlink(fresh / name)
+    made = _files(fresh)
+    if not index.is_dir():
+        os.replace(fresh, index)
+        return made
+    for name in set(_files(index)) - set(made):
+        os.unlink(index / name)
+    for name in made:
+        old, new = index / name, fresh / name
+        same = old.is_file() and old.stat().st_size == new.stat().st_size and old.read_bytes() == new.read_bytes()
+        if not same:
+            old.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(new, old)
+    shutil.rmtree(fresh)
+    return made
 
 
 def _files(folder: Path) -> tuple[str, ...]:
@@ -352,7 +377,7 @@ def index_folder(cache_folder: Path | None, session_folder: Path | None) -> Path
 
 
 def search_files(config: Config, cache_folder: Path | None, published: list[Article],
-                 session_folder: Path | None) -> dict[str, tuple[Path | bytes, str]]:
+                 session_folder: Path | None, indexer: Indexer | None = None) -> dict[str, tuple[Path | bytes, str]]:
     """A full build's search index of the ``published`` articles: its output files, each with
     the file it is copied from (or its bytes) and its owner. The shards are kept in the cache
     folder (the preview's in its session's folder) and indexed again only when one of their
@@ -361,7 +386,7 @@ def search_files(config: Config, cache_folder: Path | None, published: list[Arti
     folder = index_folder(cache_folder, session_folder)
     if folder is not None:
         index = SearchIndex(folder, config)
-        index.update(published)
+        index.update(published, indexer)
         return {relative: (path, SEARCH_OWNER) for relative, path in index.files().items()}
     with tempfile.TemporaryDirectory(prefix="newsroom-search-") as scratch:
         index = SearchIndex(Path(scratch), config)

@@ -157,6 +157,7 @@ def test_sample_site_on_the_cluster_is_the_local_build(tmp_path: Path, cluster: 
     assert reading.tasks == -(-reading.items // batch) and reading.items >= 35  # every article went out
     assert rendering.tasks == -(-rendering.items // batch) and rendering.items >= 300
     assert rendering.back < 200 * rendering.tasks  # written by the workers: counts came back, not pages
+    assert executor.traffic["indexing"].tasks >= 4  # Pagefind on the workers, a shard a task
 
 
 def test_generated_site_without_a_shared_folder(tmp_path: Path, cluster: distributed.Client):
@@ -169,6 +170,7 @@ def test_generated_site_without_a_shared_folder(tmp_path: Path, cluster: distrib
     assert "taiyuan/page/11/index.html" in pages and "datong/page/10/index.html" in pages
     assert any("剪纸".encode() in data for name, data in pages.items() if name.startswith("zh/"))
     assert executor.traffic["rendering"].back > sum(len(d) for n, d in pages.items() if n.endswith(".html")) / 2
+    assert "indexing" not in executor.traffic  # Pagefind's folder is this machine's: indexed here
 
 
 def test_an_edit_renders_the_same_pages_on_the_cluster(tmp_path: Path, cluster: distributed.Client):
