@@ -118,7 +118,7 @@ class DaskExecutor:
             else:
                 self.cluster = distributed.LocalCluster(
                     n_workers=self.settings.workers or self.jobs, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR, memory_limit=0)
+                    dashboard_address=":0", silence_logs=logging.ERROR, memory_limit=0)
                 self.client = distributed.Client(self.cluster, set_as_default=False)
             self.client.wait_for_workers(1, timeout=60)
         except (OSError, TimeoutError) as exc:
@@ -228,7 +228,7 @@ class DaskExecutor:
             and writer.staging.resolve().is_relative_to(self.shared)
         job = {"config": renderer.config, "preview": renderer.preview, "assets": renderer.assets,
                "compiled": renderer.compiled if self.shared is not None else None,
-               "pages": ordered, "writer": writer if there else None}
+               "pages": ordered, "writer": writer if there else None, "send": writer is not None and not there}
         shared = _pickled(job, inline_bodies=self.shared is None)
         ranges = [(start, min(start + size, len(ordered))) for start in range(0, len(ordered), size)]
         errors: list[SiteError] = []
@@ -417,7 +417,7 @@ def _unpack(kind: str, job: Any, snapshot: tuple[bytes, str] | None) -> dict[str
     if kind == "read":
         return {"config": config, "keep": job[1], "markdown": Markdown(), "root": root}
     renderer = Renderer(config, preview=job["preview"], compiled=job["compiled"], assets=job["assets"])
-    return {"renderer": renderer, "pages": job["pages"], "writer": job["writer"]}
+    return {"renderer": renderer, "pages": job["pages"], "writer": job["writer"], "send": job["send"]}
 
 
 def _site_folder(data: bytes, digest: str) -> Path:
@@ -483,8 +483,10 @@ def _render(job: dict[str, Any], batch: list[tuple[int, int]]) -> tuple[list[Sit
                         errors.append(error)
                 continue
             data = html.encode("utf-8")
-            if writer is None:
+            if job["send"]:
                 files.append((output_file(page.url), data))
+            elif writer is None:
+                continue  # a check: rendered, and that is all
             elif writer.put(output_file(page.url), data):
                 written += 1
             else:

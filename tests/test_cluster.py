@@ -33,7 +33,7 @@ cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers canno
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[distributed.Client]:
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=logging.ERROR) as local, \
             distributed.Client(local, set_as_default=False) as client:
         client.wait_for_workers(2)
@@ -369,3 +369,25 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path):
     assert done.returncode == 1
     assert "--scheduler: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_template_mistakes_on_the_workers_are_the_local_ones(tmp_path: Path, cluster: distributed.Client):
+    sites = [sample_site(tmp_path / name) for name in ("local", "remote")]
+    for root in sites:
+        template = root / "templates/article.html"
+        template.write_text(template.read_text(encoding="utf-8").replace("</article>", "{{ no_such_thing }}</article>"),
+                            encoding="utf-8")
+    found = []
+    for root, client in zip(sites, (None, cluster), strict=True):
+        config = load_config(root / "site.toml")
+        for write in (True, False):  # a build, and a check
+            with pytest.raises(BuildFailed) as failed:
+                if client is None:
+                    build(config, write=write)
+                else:
+                    with on_cluster(config, client, batch=4, shared=str(tmp_path)) as executor:
+                        build(config, write=write, executor=executor)
+            found.append([str(e).replace(str(root), "SITE") for e in failed.value.errors])
+        assert not config.dir("output").exists()
+    assert found[0] == found[2] and found[1] == found[3]
+    assert "no_such_thing" in found[0][0] and "article.html" in found[0][0]
