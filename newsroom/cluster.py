@@ -32,6 +32,7 @@ import os
 import pickle
 import platform
 import time
+import uuid
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -141,8 +142,14 @@ class DaskExecutor:
             raise BuildFailed([self._error("shared", f"{self.shared} does not hold the site folder "
                                            f"{self.config.root.resolve()}; workers would not see it")])
         here = environment(site)
+        try:
+            reports = client.run(environment, site)
+        except Exception as exc:  # noqa: BLE001 - a worker without newsroom, say
+            raise BuildFailed([self._error("scheduler", f"the workers cannot run newsroom's code: "
+                                           f"{type(exc).__name__}: {exc}; install this newsroom on every "
+                                           "worker")]) from None
         problems = []
-        for worker, theirs in sorted(client.run(environment, site).items()):
+        for worker, theirs in sorted(reports.items()):
             for what in here:
                 if theirs.get(what) != here[what]:
                     problems.append(self._error("scheduler", f"worker {worker}: {what} is {theirs.get(what)!r}, "
@@ -254,7 +261,7 @@ class DaskExecutor:
         kind = {"reading": "read", "indexing": "index"}.get(stage, "render")
         snapshot = self._site_snapshot(client, stage) if self.shared is None else None
         blob = _held(client, shared, "job")
-        blob_id = hashlib.sha1(shared, usedforsecurity=False).hexdigest()
+        blob_id = uuid.uuid4().hex  # this build's: a worker's unpickled job (a body keeper's listing) is not reused
         traffic.blob += len(shared)
         batches = [items[start:start + size] for start in range(0, len(items), size)]
         progress.stage(stage, sum(weight(item) for item in items))

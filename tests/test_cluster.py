@@ -391,3 +391,19 @@ def test_template_mistakes_on_the_workers_are_the_local_ones(tmp_path: Path, clu
         assert not config.dir("output").exists()
     assert found[0] == found[2] and found[1] == found[3]
     assert "no_such_thing" in found[0][0] and "article.html" in found[0][0]
+
+
+def test_a_second_cold_build_on_the_same_workers(tmp_path: Path, cluster: distributed.Client):
+    """The same workers build the site from nothing twice, with jobs of the same bytes: the
+    second build stores every body again and gives the first one's output and cache."""
+    root = generated_site(tmp_path / "site")
+    config = load_config(root / "site.toml")
+    outputs = []
+    for _ in range(2):
+        with on_cluster(config, cluster, batch=20, shared=str(tmp_path)) as executor:
+            result = build(config, executor=executor)
+        assert result.articles_read == 340 and executor.traffic["reading"].tasks == 17
+        outputs.append((snapshot(config.dir("output")), cache_state(config)))
+        shutil.rmtree(config.dir("output"))
+        shutil.rmtree(root / ".cache")
+    assert outputs[0] == outputs[1]
