@@ -57,11 +57,12 @@ if TYPE_CHECKING:
     from .output import Writer
     from .pages import Page
     from .render import Renderer
+    from .search import Documents
 
 #: Seconds of CPU one task should hold (see the module's notes).
 TASK_SECONDS = 0.5
 #: Seconds of CPU per article read and per page rendered, as ``bench/cluster.py`` measures them.
-READ_COST = 0.0035
+READ_COST = 0.003
 RENDER_COST = 0.0011
 #: What reads, renders and escapes: a worker with another version would build another site.
 PACKAGES = ("markdown", "pyyaml", "jinja2", "markupsafe", "python-frontmatter", "pillow", "pypinyin",
@@ -214,15 +215,16 @@ class DaskExecutor:
     def photos(self, todo: list[tuple[Path, list[Variant], Path]], progress: Progress) -> list[str | None]:
         return self.local.photos(todo, progress)  # cached by content: an archive's photos are made once
 
-    def index(self, folder: Path, shards: list[str]) -> list[tuple[str, ...]]:
-        """Pagefind on each shard, a task each, where the workers see the index's folder (in the
-        build cache): the one part of a cold build that grows with the archive and ran here."""
+    def index(self, folder: Path, shards: list[tuple[str, Documents]]) -> list[tuple[str, ...]]:
+        """Each shard's documents written and Pagefind run on it, a task a shard, where the
+        workers see the index's folder (in the build cache). The shards' records go out once,
+        in one blob, as the pages to render do."""
         if len(shards) < 2 or self.shared is None or not folder.resolve().is_relative_to(self.shared):
             return self.local.index(folder, shards)
         client = self._client()
-        shared = pickle.dumps(str(folder), protocol=pickle.HIGHEST_PROTOCOL)
-        return [files for chunk in self._run(client, "indexing", shared, shards, 1, Progress(enabled=False))
-                for files in chunk]
+        shared = pickle.dumps((str(folder), shards), protocol=pickle.HIGHEST_PROTOCOL)
+        return [files for chunk in self._run(client, "indexing", shared, list(range(len(shards))), 1,
+                                             Progress(enabled=False)) for files in chunk]
 
     def render(self, renderer: Renderer, pages: list[Page], writer: Writer | None,
                progress: Progress) -> list[SiteError]:
@@ -397,16 +399,15 @@ def _digest(paths: list[Path]) -> str:
 def run_task(kind: str, blob: bytes, blob_id: str, payload: bytes, snapshot: tuple[bytes, str] | None) -> bytes:
     """One task on a worker: the job's shared part (unpickled once), its own batch; pickled back."""
     job = _unpacked.get(blob_id)
-    if kind == "index":
-        job = pickle.loads(blob)  # the index's folder
-    elif job is None:
+    if job is None:
         _unpacked.clear()  # one build's job at a time: a worker holds one model
         job = _unpacked[blob_id] = _unpack(kind, pickle.loads(blob), snapshot)
     batch = pickle.loads(payload)
     if kind == "index":
         from .search import index_shard
 
-        result = [index_shard(Path(job), shard) for shard in batch]
+        folder, shards = job
+        result = [index_shard(Path(folder), *shards[number]) for number in batch]
     else:
         result = _read(job, batch) if kind == "read" else _render(job, batch)
     return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
@@ -416,6 +417,8 @@ def _unpack(kind: str, job: Any, snapshot: tuple[bytes, str] | None) -> dict[str
     from .markup import Markdown
     from .render import Renderer
 
+    if kind == "index":
+        return job  # the index's folder and each shard's documents
     root = _site_folder(*snapshot) if snapshot is not None else None
     config = job[0] if kind == "read" else job["config"]
     if root is not None:  # the site as the snapshot holds it

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .pages import Page
     from .progress import Progress
     from .render import Renderer
+    from .search import Documents
 
 EXECUTORS = ("local", "dask")
 
@@ -76,7 +77,7 @@ class Executor(Protocol):
     def render(self, renderer: Renderer, pages: list[Page], writer: Writer | None,
                progress: Progress) -> list[SiteError]: ...
 
-    def index(self, folder: Path, shards: list[str]) -> list[tuple[str, ...]]: ...
+    def index(self, folder: Path, shards: list[tuple[str, Documents]]) -> list[tuple[str, ...]]: ...
 
     def summary(self) -> str | None: ...
 
@@ -110,8 +111,8 @@ class LocalExecutor:
 
         return render_pages(renderer, pages, writer, self.jobs, progress)
 
-    def index(self, folder: Path, shards: list[str]) -> list[tuple[str, ...]]:
-        """Pagefind on each shard of the search index in ``folder`` (see :mod:`newsroom.search`)."""
+    def index(self, folder: Path, shards: list[tuple[str, Documents]]) -> list[tuple[str, ...]]:
+        """Each shard's documents written and Pagefind run on it (see :mod:`newsroom.search`)."""
         from .search import index_here
 
         return index_here(folder, shards)

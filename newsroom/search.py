@@ -124,10 +124,10 @@ class SearchIndex:
         for article in articles:
             wanted.setdefault(shard_of(article, self.lang(article)), {})[article.url] = article
         plans = self._plans({shard: wanted.get(shard, {}) for shard in set(wanted) | set(self.state.documents)})
-        self._open(plans)
+        documents = self._open(plans, write=False)
         try:
-            todo = [shard for shard, (_, now) in plans.items() if now]
-            made = dict(zip(todo, (indexer or index_here)(self.folder, todo), strict=True))
+            todo = [(shard, documents.get(shard, [])) for shard, (_, now) in plans.items() if now]
+            made = dict(zip((shard for shard, _ in todo), (indexer or index_here)(self.folder, todo), strict=True))
         except BaseException:
             self._drop(plans)
             raise
@@ -179,13 +179,14 @@ class SearchIndex:
                 plans[shard] = (before, wanted[shard])
         return plans
 
-    def _open(self, plans: dict[str, tuple[dict[str, str], Wanted]]) -> bool:
-        """Write the documents of the ``plans``' shards. Before a file is touched, the state on
-        disk forgets those shards and is not whole, so that a build killed meanwhile leaves
-        them to be made anew. Returns whether the index was whole."""
-        whole = self.state.whole
+    def _open(self, plans: dict[str, tuple[dict[str, str], Wanted]], write: bool = True) -> dict[str, Documents]:
+        """Write the documents of the ``plans``' shards (or, unless ``write``, return them by
+        shard, for :func:`index_shard` to write: a full update's are many). Before a file is
+        touched, the state on disk forgets those shards and is not whole, so that a build
+        killed meanwhile leaves them to be made anew."""
+        documents: dict[str, Documents] = {}
         if not plans:
-            return whole
+            return documents
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / PENDING).touch()  # the output's copy is behind until a build has written it
         for shard in plans:
@@ -200,15 +201,14 @@ class SearchIndex:
                 docs = self.folder / shard / "docs"
                 for url in before.keys() - wanted.keys():
                     (docs / self._doc(url)).unlink(missing_ok=True)
-                for url, article in wanted.items():
-                    if not isinstance(article, str) and before.get(url) != article.digest:
-                        path = docs / self._doc(url)
-                        path.parent.mkdir(parents=True, exist_ok=True)
-                        path.write_bytes(document(article, self.lang(article)))
+                documents[shard] = [(self._doc(url), article, self.lang(article)) for url, article in wanted.items()
+                                    if not isinstance(article, str) and before.get(url) != article.digest]
+                if write:
+                    write_documents(self.folder, shard, documents[shard])
         except BaseException:
             self._drop(plans)
             raise
-        return whole
+        return documents
 
     def _close(self, plans: dict[str, tuple[dict[str, str], Wanted]], made: dict[str, tuple[str, ...]],
                whole: bool) -> None:
@@ -252,21 +252,32 @@ class SearchIndex:
         os.replace(temporary, self.folder / _STATE)
 
 
-#: Runs :func:`index_shard` on each shard of a folder, somewhere; the files of each, in order.
-Indexer = Callable[[Path, list[str]], Iterable[tuple[str, ...]]]
+#: A shard's documents to write: each one's file in the shard's ``docs/``, article and language.
+Documents = list[tuple[str, Article, str]]
+#: Runs :func:`index_shard` on each (shard, documents) of a folder, somewhere; the files of each, in order.
+Indexer = Callable[[Path, list[tuple[str, Documents]]], Iterable[tuple[str, ...]]]
 
 
-def index_shard(folder: Path, shard: str) -> tuple[str, ...]:
-    """Pagefind on one shard of the index in ``folder``; the index files it holds now."""
+def index_shard(folder: Path, shard: str, documents: Documents = ()) -> tuple[str, ...]:
+    """Write a shard's new ``documents``, then run Pagefind on it; the index files it holds now."""
+    write_documents(folder, shard, documents)
     return _collect(folder, shard, _start(folder, shard))
 
 
-def index_here(folder: Path, shards: list[str]) -> list[tuple[str, ...]]:
+def index_here(folder: Path, shards: list[tuple[str, Documents]]) -> list[tuple[str, ...]]:
     """:func:`index_shard` on every shard, several at once, in this process."""
     if not shards:
         return []
     with ThreadPoolExecutor(max_workers=max(1, min(len(shards), os.cpu_count() or 1))) as pool:
-        return list(pool.map(lambda shard: index_shard(folder, shard), shards))
+        return list(pool.map(lambda job: index_shard(folder, *job), shards))
+
+
+def write_documents(folder: Path, shard: str, documents: Documents) -> None:
+    docs = folder / shard / "docs"
+    for name, article, lang in documents:
+        path = docs / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(document(article, lang))
 
 
 def _start(folder: Path, shard: str) -> Running:

@@ -19,7 +19,7 @@ from pathlib import Path
 import cloudpickle
 import distributed
 import pytest
-from conftest import REPO, article, run_build, snapshot, write_site
+from conftest import REPO, SITE_TOML, article, run_build, snapshot, write_site
 
 from newsroom import cluster as cluster_module
 from newsroom.builder import build
@@ -62,30 +62,10 @@ def sample_site(root: Path) -> Path:
     return root
 
 
-GENERATED_TOML = """\
-[site]
-title = "Eshanxi"
-base_url = "https://www.eshanxi.example/"
-
-[build]
-templates_dir = "{templates}"
-per_page = 10
-
-[[channels]]
-slug = "changzhi"
-name = "Changzhi"
-
-[[channels]]
-slug = "taiyuan"
-name = "Taiyuan"
-
+GENERATED_TOML = SITE_TOML.replace("per_page = 2", "per_page = 10") + """
 [[channels]]
 slug = "datong"
 name = "Datong"
-
-[[sections]]
-slug = "news"
-name = "News"
 
 [[sections]]
 slug = "culture"
