@@ -80,18 +80,17 @@ def build(config: Config, *, write: bool = True, preview: bool = False, cache: B
           executor: Executor | None = None) -> BuildResult:
     """Build the site of ``config``; raises :class:`BuildFailed` with every mistake found.
 
-    With ``write=False`` everything is read, checked and rendered, and nothing is
-    written. The output (default: the config's output folder) changes only when the
-    whole build succeeded, and then only in the files whose bytes changed (see
-    :mod:`newsroom.output`). ``cache`` defaults to the one stored in the site folder
-    (none for a check); ``executor`` reads, makes photos and renders (default: ``jobs`` processes);
+    With ``write=False`` everything is read, checked and rendered, and nothing is written.
+    The output (default: the config's output folder) changes only when the whole build
+    succeeded, and then only in the files whose bytes changed (see :mod:`newsroom.output`).
+    ``cache`` defaults to the one in the site folder (none for a check); ``executor`` reads,
+    indexes and renders (:mod:`newsroom.executors`; default: ``jobs`` local processes);
     a ``session`` is filled with what a later :func:`~newsroom.patch.patch_articles` needs;
     ``take_over`` replaces whatever else the output folder holds (``--clean-output``);
     ``strict`` makes every warning an error; ``links`` makes every dead link or image in an
     article body one (``check --links``). ``now`` is the time that decides which articles
     are scheduled or expired (default: the clock). ``warnings`` are the caller's own (an
     example ``base_url`` in a real build), reported and made errors by ``strict`` like the rest.
-
     A build (with its own cache, no session) whose inputs are those of the last build of
     ``target`` returns that build's result, read from the cache header alone.
     """

@@ -33,7 +33,7 @@ import pickle
 import platform
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ from .errors import BuildFailed, SiteError
 from .executors import ClusterSettings, LocalExecutor, cluster_error
 from .progress import Progress
 from .records import Body
+from .snapshot import rooted, site_snapshot, unpack
 from .urls import output_file
 
 if TYPE_CHECKING:
@@ -67,8 +68,6 @@ RENDER_COST = 0.0011
 #: What reads, renders and escapes: a worker with another version would build another site.
 PACKAGES = ("markdown", "pyyaml", "jinja2", "markupsafe", "python-frontmatter", "pillow", "pypinyin",
             "minify-html", "pagefind-bin-extended", "dask", "distributed")
-#: Where a snapshot of the site (see :func:`snapshot`) keeps the templates.
-TEMPLATES = ".newsroom-templates"
 
 
 @dataclass
@@ -299,7 +298,7 @@ class DaskExecutor:
         """The site's files but its articles, for workers that do not see this machine's
         folders: sent once per build."""
         if self._snapshot is None:
-            data = snapshot(self.config)
+            data = site_snapshot(self.config)
             digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()
             self._snapshot = (_held(client, data, "site"), digest, len(data))
             self.traffic.setdefault(stage, Traffic()).blob += len(data)  # counted where first sent
@@ -340,32 +339,9 @@ def _pickled(job: dict[str, Any], *, inline_bodies: bool) -> bytes:
     return stream.getvalue()
 
 
-def snapshot(config: Config) -> bytes:
-    """The files a worker needs besides the articles: ``site.toml``, static files, the photos
-    and files beside the articles (each with its mtime: photo records keep it), and the
-    templates, wherever their folder is."""
-    root = config.root.resolve()
-    files: dict[str, tuple[int, bytes]] = {config.path.name: (0, config.path.read_bytes())}
-    for folder in (config.dir("static"), config.dir("content")):
-        if not folder.is_relative_to(root):
-            raise BuildFailed([cluster_error(config, "shared", f"{config.relpath(folder)} is outside the site "
-                                             "folder; a cluster without a shared folder is sent the site folder")])
-        files.update(_files(folder, root, skip=".md"))
-    templates = config.dir("templates")
-    files.update((f"{TEMPLATES}/{name}", data) for name, data in _files(templates, templates).items())
-    return pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _files(folder: Path, root: Path, skip: str = "\0") -> dict[str, tuple[int, bytes]]:
-    return {path.relative_to(root).as_posix(): (path.stat().st_mtime_ns, path.read_bytes())
-            for path in sorted(folder.rglob("*"))
-            if path.is_file() and not path.name.endswith(skip) and not path.name.startswith(".")}
-
-
 # -- in the workers ---------------------------------------------------------------------
 
 _unpacked: dict[str, Any] = {}  # blob id -> the job, unpickled once per worker process
-_sites: dict[str, Path] = {}  # snapshot digest -> the folder it was unpacked in
 
 
 def environment(site: tuple[str, str] | None) -> dict[str, str]:
@@ -419,40 +395,14 @@ def _unpack(kind: str, job: Any, snapshot: tuple[bytes, str] | None) -> dict[str
 
     if kind == "index":
         return job  # the index's folder and each shard's documents
-    root = _site_folder(*snapshot) if snapshot is not None else None
+    root = unpack(*snapshot, Path(distributed.get_worker().local_directory)) if snapshot is not None else None
     config = job[0] if kind == "read" else job["config"]
-    if root is not None:  # the site as the snapshot holds it
-        config = replace(config, path=root / config.path.name,
-                         build=replace(config.build, templates_dir=str(root / TEMPLATES)))
+    if root is not None:
+        config = rooted(config, root)
     if kind == "read":
         return {"config": config, "keep": job[1], "markdown": Markdown(), "root": root}
     renderer = Renderer(config, preview=job["preview"], compiled=job["compiled"], assets=job["assets"])
     return {"renderer": renderer, "pages": job["pages"], "writer": job["writer"], "send": job["send"]}
-
-
-def _site_folder(data: bytes, digest: str) -> Path:
-    """The snapshot of the site unpacked in this worker's own folder (removed with the worker)."""
-    folder = _sites.get(digest)
-    if folder is not None:
-        return folder
-    base = Path(distributed.get_worker().local_directory)
-    folder = base / f"site-{digest[:16]}"
-    if not folder.is_dir():
-        partial = base / f".site-{digest[:16]}-{os.getpid()}"
-        for relative, (mtime, content) in pickle.loads(data).items():
-            path = partial / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-            if mtime:
-                os.utime(path, ns=(mtime, mtime))
-        try:
-            os.rename(partial, folder)
-        except OSError:  # another task unpacked it first
-            import shutil
-
-            shutil.rmtree(partial, ignore_errors=True)
-    _sites[digest] = folder
-    return folder
 
 
 def _read(job: dict[str, Any], batch: list[Any]) -> list[Article | BuildFailed]:
