@@ -159,6 +159,7 @@ def test_an_edit_renders_the_same_pages_on_the_cluster(tmp_path: Path, cluster: 
     executors = [None, on_cluster(configs[1], cluster, batch=3, shared=str(tmp_path))]
     for config, executor in zip(configs, executors, strict=True):
         build(config, executor=executor)
+    rendered = executors[1].traffic["rendering"].items
     results = []
     for root, config, executor in zip(sites, configs, executors, strict=True):
         story = root / "content/changzhi/greenway-opens.md"
@@ -167,6 +168,7 @@ def test_an_edit_renders_the_same_pages_on_the_cluster(tmp_path: Path, cluster: 
         results.append(build(config, cache=cache, executor=executor))  # the full build: the quick paths are local
     executors[1].close()
     local, remote = results
+    assert executors[1].traffic["rendering"].items - rendered == remote.pages_rendered  # on the workers
     assert local.articles_read == remote.articles_read == 1
     assert 1 < local.pages_rendered == remote.pages_rendered
     assert local.files_written == remote.files_written
