@@ -185,13 +185,13 @@ class DaskExecutor:
 
     # -- the work ---------------------------------------------------------------------
 
-    def batch(self, count: int, cost: float) -> int:
+    def batch(self, cost: float) -> int:
         """Items per task: ``[build.cluster] batch``, else about :data:`TASK_SECONDS` of work."""
         return self.settings.batch or max(1, round(TASK_SECONDS / cost))
 
     def read(self, config: Config, todo: list[tuple[Path, str, os.stat_result]],
              keep: Callable[[Article], Article], progress: Progress) -> list[Article | BuildFailed]:
-        size = self.batch(len(todo), READ_COST)
+        size = self.batch(READ_COST)
         if len(todo) < size:  # less than one task's work: not worth a trip
             return self.local.read(config, todo, keep, progress)
         client = self._client()
@@ -227,7 +227,7 @@ class DaskExecutor:
 
     def render(self, renderer: Renderer, pages: list[Page], writer: Writer | None,
                progress: Progress) -> list[SiteError]:
-        size = self.batch(len(pages), RENDER_COST)
+        size = self.batch(RENDER_COST)
         if len(pages) < size:
             return self.local.render(renderer, pages, writer, progress)
         client = self._client()
