@@ -261,8 +261,8 @@ class DaskExecutor:
         traffic = self.traffic.setdefault(stage, Traffic())
         kind = {"reading": "read", "indexing": "index"}.get(stage, "render")
         snapshot = self._site_snapshot(client, stage) if self.shared is None else None
-        blob = _held(client, shared, "job")
         blob_id = uuid.uuid4().hex  # this build's: a worker's unpickled job (a body keeper's listing) is not reused
+        blob = _held(client, shared, f"job-{blob_id}")
         traffic.blob += len(shared)
         batches = [items[start:start + size] for start in range(0, len(items), size)]
         progress.stage(stage, sum(weight(item) for item in items))
@@ -300,19 +300,19 @@ class DaskExecutor:
         if self._snapshot is None:
             data = site_snapshot(self.config)
             digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()
-            self._snapshot = (_held(client, data, "site"), digest, len(data))
+            self._snapshot = (_held(client, data, f"site-{digest}"), digest, len(data))
             self.traffic.setdefault(stage, Traffic()).blob += len(data)  # counted where first sent
         return self._snapshot[0], self._snapshot[1]
 
 
-def _held(client: distributed.Client, data: bytes, name: str) -> distributed.Future:
+def _held(client: distributed.Client, data: bytes, name: str) -> distributed.Future:  # name: unique
     """``data`` on the cluster, once: the result of a task that returns it. Scattered data
     lives on one worker and is lost with it; a task's result is made again elsewhere."""
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "Sending large graph": this is the one large thing sent
-        return client.submit(_carry, data, key=f"newsroom-{name}-{hashlib.sha1(data).hexdigest()[:16]}", pure=False)
+        return client.submit(_carry, data, key=f"newsroom-{name}", pure=False)  # no hash of a blob of GBs
 
 
 def _carry(data: bytes) -> bytes:

@@ -258,9 +258,9 @@ Documents = list[tuple[str, Article, str]]
 Indexer = Callable[[Path, list[tuple[str, Documents]]], Iterable[tuple[str, ...]]]
 
 
-def index_shard(folder: Path, shard: str, documents: Documents = ()) -> tuple[str, ...]:
+def index_shard(folder: Path, shard: str, documents: Documents | None = None) -> tuple[str, ...]:
     """Write a shard's new ``documents``, then run Pagefind on it; the index files it holds now."""
-    write_documents(folder, shard, documents)
+    write_documents(folder, shard, documents or [])
     return _collect(folder, shard, _start(folder, shard))
 
 
