@@ -278,7 +278,7 @@ class DaskExecutor:
         try:
             for number, (future, batch) in enumerate(zip(futures, batches, strict=True)):
                 try:
-                    data = future.result()
+                    data = _result(future)
                 except Exception as exc:  # noqa: BLE001 - whatever the cluster raised, said plainly
                     raise BuildFailed([self._error("retries", f"{stage}: task {number + 1} of {len(futures)} "
                                                    f"failed on the cluster after {self.settings.retries} "
@@ -303,6 +303,17 @@ class DaskExecutor:
             self._snapshot = (_held(client, data, f"site-{digest}"), digest, len(data))
             self.traffic.setdefault(stage, Traffic()).blob += len(data)  # counted where first sent
         return self._snapshot[0], self._snapshot[1]
+
+
+def _result(future: distributed.Future) -> bytes:
+    """A task's result; Ctrl-C and SIGTERM (see :func:`workers.request_stop`) are heard meanwhile."""
+    while True:
+        try:
+            return future.result(timeout=0.5)
+        except TimeoutError:
+            if future.status == "error":  # the task's own time-out
+                raise
+            workers.check_stop()  # pending, or finished just now: asked again
 
 
 def _held(client: distributed.Client, data: bytes, name: str) -> distributed.Future:  # name: unique

@@ -2,16 +2,18 @@
 
 One real ``LocalCluster`` of two worker processes serves the module and is closed however
 the tests end. Tests that change a worker (a library version it reports, a task that
-fails or kills it) restart the workers afterwards.
+fails or kills it) get a cluster of their own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -31,12 +33,20 @@ from newsroom.executors import ClusterSettings, open_executor
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this module
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.Client]:
+@contextlib.contextmanager
+def local_cluster() -> Iterator[distributed.Client]:
+    """A real cluster of two worker processes, closed however the test ends."""
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=logging.ERROR) as local, \
             distributed.Client(local, set_as_default=False) as client:
-        client.wait_for_workers(2)
+        client.wait_for_workers(2, timeout=120)
+        yield client
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[distributed.Client]:
+    """The module's cluster, for the tests that leave its workers as they found them."""
+    with local_cluster() as client:
         yield client
     from multiprocessing import resource_tracker
 
@@ -45,13 +55,10 @@ def cluster() -> Iterator[distributed.Client]:
 
 
 @pytest.fixture
-def restart_after(cluster: distributed.Client) -> Iterator[distributed.Client]:
-    """The cluster, its workers restarted after the test (which changes them)."""
-    try:
-        yield cluster
-    finally:
-        cluster.restart(wait_for_workers=True)
-        cluster.wait_for_workers(2)
+def own_cluster(cluster: distributed.Client) -> Iterator[distributed.Client]:
+    """A cluster for one test that changes its workers (kills one, makes tasks fail)."""
+    with local_cluster() as client:
+        yield client
 
 
 def sample_site(root: Path) -> Path:
@@ -206,8 +213,8 @@ def _kill_at_first_render() -> int:
 
 
 def test_a_worker_killed_midway_is_replaced_and_the_output_is_the_same(tmp_path: Path,
-                                                                       restart_after: distributed.Client):
-    client = restart_after
+                                                                       own_cluster: distributed.Client):
+    client = own_cluster
     doomed = sorted(client.nthreads())[0]
     pid = client.run(_kill_at_first_render, workers=[doomed])[doomed]
     root = sample_site(tmp_path / "site")
@@ -229,18 +236,18 @@ def _fail_first_read() -> None:
     cluster_module._read = failing
 
 
-def test_a_failed_task_is_tried_again(tmp_path: Path, restart_after: distributed.Client):
-    restart_after.run(_fail_first_read)
+def test_a_failed_task_is_tried_again(tmp_path: Path, own_cluster: distributed.Client):
+    own_cluster.run(_fail_first_read)
     root = generated_site(tmp_path / "site")
-    local, remote, executor = local_then_cluster(root, restart_after, batch=50, retries=2)
+    local, remote, executor = local_then_cluster(root, own_cluster, batch=50, retries=2)
     assert remote == local
 
 
-def test_a_task_that_keeps_failing_is_a_clear_error(tmp_path: Path, restart_after: distributed.Client):
-    restart_after.run(_fail_first_read)
+def test_a_task_that_keeps_failing_is_a_clear_error(tmp_path: Path, own_cluster: distributed.Client):
+    own_cluster.run(_fail_first_read)
     root = generated_site(tmp_path / "site")
     config = load_config(root / "site.toml")
-    with on_cluster(config, restart_after, batch=50, retries=0) as executor, \
+    with on_cluster(config, own_cluster, batch=50, retries=0) as executor, \
             pytest.raises(BuildFailed) as failed:
         build(config, executor=executor)
     message = str(failed.value.errors[0])
@@ -254,12 +261,12 @@ def _pretend_old_jinja() -> None:
     cluster_module._package_version = lambda package: "2.0.0" if package == "jinja2" else original(package)
 
 
-def test_a_worker_with_other_libraries_is_refused(tmp_path: Path, restart_after: distributed.Client):
-    odd = sorted(restart_after.nthreads())[1]
-    restart_after.run(_pretend_old_jinja, workers=[odd])
+def test_a_worker_with_other_libraries_is_refused(tmp_path: Path, own_cluster: distributed.Client):
+    odd = sorted(own_cluster.nthreads())[1]
+    own_cluster.run(_pretend_old_jinja, workers=[odd])
     root = sample_site(tmp_path / "site")
     config = load_config(root / "site.toml")
-    with on_cluster(config, restart_after, shared=str(tmp_path), batch=1) as executor, \
+    with on_cluster(config, own_cluster, shared=str(tmp_path), batch=1) as executor, \
             pytest.raises(BuildFailed) as failed:
         build(config, executor=executor)
     messages = [str(e) for e in failed.value.errors]
@@ -389,3 +396,47 @@ def test_a_second_cold_build_on_the_same_workers(tmp_path: Path, cluster: distri
         shutil.rmtree(config.dir("output"))
         shutil.rmtree(root / ".cache")
     assert outputs[0] == outputs[1]
+
+
+def _slow_render(started: str) -> None:
+    def slow(job, batch):
+        Path(started).touch()
+        time.sleep(60)
+
+    cluster_module._render = slow
+
+
+def test_ctrl_c_stops_a_build_waiting_on_the_cluster(tmp_path: Path, own_cluster: distributed.Client):
+    """Ctrl-C (or SIGTERM) while the workers render: the build stops within a second, not when
+    the tasks end, and the output folder is left as it was."""
+    import threading
+
+    from newsroom import workers
+
+    started = tmp_path / "rendering"
+    own_cluster.run(_slow_render, str(started))
+    root = sample_site(tmp_path / "site")
+    config = load_config(root / "site.toml")
+
+    interrupted: list[float] = []
+
+    def interrupt_when_rendering() -> None:
+        deadline = time.monotonic() + 120
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        interrupted.append(time.monotonic())
+        workers.request_stop()  # what Ctrl-C and SIGTERM do
+
+    watcher = threading.Thread(target=interrupt_when_rendering, daemon=True)
+    watcher.start()
+    try:
+        with on_cluster(config, own_cluster, batch=10, shared=str(tmp_path)) as executor, \
+                pytest.raises(KeyboardInterrupt):
+            build(config, executor=executor)
+        stopped = time.monotonic()
+        assert started.exists()
+    finally:
+        watcher.join()
+        workers._stop.clear()
+    assert stopped - interrupted[0] < 10  # not the minute a task sleeps
+    assert not config.dir("output").exists()
