@@ -38,8 +38,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import distributed
-
 from . import workers
 from .cache import code_digest
 from .errors import BuildFailed, SiteError
@@ -51,6 +49,8 @@ from .urls import output_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    import distributed
 
     from .config import Config
     from .content import Article
@@ -112,6 +112,8 @@ class DaskExecutor:
     def _client(self) -> distributed.Client:
         if self.client is not None:
             return self.client
+        import distributed  # here, not at the top: a build with nothing to send never pays for importing it
+
         logging.getLogger("distributed").setLevel(logging.ERROR)  # its chatter is not the build's
         try:
             if self.scheduler:
@@ -406,7 +408,9 @@ def _unpack(kind: str, job: Any, snapshot: tuple[bytes, str] | None) -> dict[str
 
     if kind == "index":
         return job  # the index's folder and each shard's documents
-    root = unpack(*snapshot, Path(distributed.get_worker().local_directory)) if snapshot is not None else None
+    from distributed import get_worker
+
+    root = unpack(*snapshot, Path(get_worker().local_directory)) if snapshot is not None else None
     config = job[0] if kind == "read" else job["config"]
     if root is not None:
         config = rooted(config, root)

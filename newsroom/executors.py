@@ -142,18 +142,20 @@ def open_executor(config: Config, name: str | None = None, scheduler: str | None
             raise BuildFailed([SiteError("--scheduler", None, None, "only a build on a cluster has a scheduler; "
                                          "add --executor dask")])
         return LocalExecutor(jobs)
-    try:
-        from .cluster import DaskExecutor
-    except ImportError as exc:  # the extra is not installed
-        where = SiteError("--executor", None, None, "") if name else _config_error(config, "executor", "")
+    from importlib.util import find_spec
+
+    missing = [package for package in ("dask", "distributed") if find_spec(package) is None]
+    if missing:  # the extra is not installed (imported only once there is work to send: a no-op build is quick)
+        where = SiteError("--executor", None, None, "") if name else cluster_error(config, "executor", "")
         raise BuildFailed([SiteError(where.path, where.line, where.field,
-                                     f"'dask' needs Dask ({exc.name or exc} is missing); install it with "
-                                     "python -m pip install -e '.[dask]'")]) from None
+                                     f"'dask' needs Dask ({missing[-1]} is missing); install it with "
+                                     "python -m pip install -e '.[dask]'")])
+    from .cluster import DaskExecutor
     return DaskExecutor(config, config.build.cluster, scheduler if scheduler else config.build.cluster.scheduler,
                         jobs, scheduler_from="--scheduler" if scheduler else "")
 
 
-def _config_error(config: Config, key: str, message: str) -> SiteError:
+def cluster_error(config: Config, key: str, message: str) -> SiteError:
     """A mistake about ``[build] key`` or ``[build.cluster] key``, at its line in site.toml."""
     try:
         line = line_of_key(config.path.read_text(encoding="utf-8-sig"), key)
@@ -163,6 +165,3 @@ def _config_error(config: Config, key: str, message: str) -> SiteError:
     return SiteError(config.relpath(config.path), line, field, message)
 
 
-def cluster_error(config: Config, key: str, message: str) -> SiteError:
-    """A problem with the cluster, named by the ``[build.cluster]`` key that chose it."""
-    return _config_error(config, key, message)
